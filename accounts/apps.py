@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Organisers and API tokens")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from .services import organiser_group_ensure
+
+        # Permissions exist only after migrate, so the organiser group is kept in step then.
+        post_migrate.connect(lambda **kwargs: organiser_group_ensure(), dispatch_uid="organiser_group", weak=False)

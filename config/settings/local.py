@@ -1,0 +1,12 @@
+"""Development defaults: `make run` works with no services and no environment."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import SECRET_KEY, VAR_DIR, env_list
+
+DEBUG = os.environ.get("DEBUG", "1") == "1"
+SECRET_KEY = SECRET_KEY or "local-development-only-not-secret"
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+
+VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,88 @@
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from registrations.choices import Status
+
+from .choices import EventStatus
+from .models import Event, Theme
+
+
+def _with_counts(queryset: QuerySet[Event]) -> QuerySet[Event]:
+    return queryset.annotate(
+        confirmed_count=Count("registrations", filter=Q(registrations__status=Status.CONFIRMED)),
+        waitlisted_count=Count("registrations", filter=Q(registrations__status=Status.WAITLISTED)),
+    ).prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
+
+
+def local_day_start(day: date) -> datetime:
+    """Midnight in Europe/Stockholm (the site's zone) of `day`, as an aware datetime."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def event_list_upcoming(
+    *,
+    theme: str | None = None,
+    kind: str | None = None,
+    municipality: str | None = None,
+    online: bool | None = None,
+    starts_from: date | None = None,
+    starts_to: date | None = None,
+) -> QuerySet[Event]:
+    """Published meetings that have not started, with seat counts; dates are local and inclusive."""
+    queryset = Event.objects.filter(status=EventStatus.PUBLISHED, starts_at__gt=timezone.now())
+    if theme:
+        queryset = queryset.filter(themes__slug=theme)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if municipality:
+        queryset = queryset.filter(municipality__iexact=municipality)
+    if online is not None:
+        queryset = queryset.exclude(online_url="") if online else queryset.filter(online_url="")
+    if starts_from:
+        queryset = queryset.filter(starts_at__gte=local_day_start(starts_from))
+    if starts_to:
+        queryset = queryset.filter(starts_at__lt=local_day_start(starts_to + timedelta(days=1)))
+    return _with_counts(queryset).order_by("starts_at", "id")
+
+
+def event_get_public(*, event_id: int) -> Event | None:
+    """A published or cancelled meeting (a cancelled one still has a page saying so); drafts are hidden."""
+    queryset = Event.objects.exclude(status=EventStatus.DRAFT).filter(pk=event_id)
+    return _with_counts(queryset).first()
+
+
+def event_list_for_organiser(*, include_past: bool = True) -> QuerySet[Event]:
+    queryset = Event.objects.all()
+    if not include_past:
+        queryset = queryset.filter(starts_at__gt=timezone.now())
+    return _with_counts(queryset).order_by("starts_at", "id")
+
+
+def event_get_for_organiser(*, event_id: int) -> Event | None:
+    return _with_counts(Event.objects.filter(pk=event_id)).first()
+
+
+def seats_left(event: Event) -> int | None:
+    """Free seats of an event annotated by these selectors; None when unlimited."""
+    if event.capacity is None:
+        return None
+    return max(event.capacity - event.confirmed_count, 0)
+
+
+def theme_list(*, active_only: bool = True) -> QuerySet[Theme]:
+    queryset = Theme.objects.filter(is_active=True) if active_only else Theme.objects.all()
+    return queryset.order_by("name")
+
+
+def theme_demand() -> QuerySet[Theme]:
+    """Each theme with the number of people interested and of upcoming published meetings."""
+    return Theme.objects.annotate(
+        interested=Count("interests", distinct=True),
+        upcoming_events=Count(
+            "events",
+            filter=Q(events__status=EventStatus.PUBLISHED, events__starts_at__gt=timezone.now()),
+            distinct=True,
+        ),
+    ).order_by("-interested", "name")

@@ -1,0 +1,78 @@
+"""Creating and changing meetings. Each function is one transaction."""
+
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from registrations.services import waitlist_promote
+
+from .choices import EventStatus
+from .models import Event, Theme
+
+# A change to any of these makes earlier calendar invites out of date.
+INVITE_FIELDS = {"starts_at", "ends_at", "location", "online_url"}
+
+
+class EventConflict(Exception):
+    """The change does not fit the meeting's state (e.g. it is already cancelled)."""
+
+
+def _themes_by_slug(slugs: Sequence[str]) -> list[Theme]:
+    themes = list(Theme.objects.filter(slug__in=set(slugs)))
+    unknown = set(slugs) - {theme.slug for theme in themes}
+    if unknown:
+        raise ValidationError({"themes": _("Unknown theme: %(slugs)s") % {"slugs": ", ".join(sorted(unknown))}})
+    return themes
+
+
+def event_create(*, theme_slugs: Sequence[str] = (), **fields) -> Event:
+    """Creates a meeting, also one in the past (for records after the fact)."""
+    with transaction.atomic(durable=True):
+        themes = _themes_by_slug(theme_slugs)
+        event = Event(**fields)
+        event.full_clean()
+        event.save()
+        event.themes.set(themes)
+    return event
+
+
+def event_update(*, event_id: int, theme_slugs: Sequence[str] | None = None, **changes) -> Event:
+    """Changes a meeting. A new time, place or link raises its invite sequence; more seats
+    confirm people from the waiting list at once."""
+    with transaction.atomic(durable=True):
+        event = Event.objects.select_for_update().get(pk=event_id)
+        if event.status == EventStatus.CANCELLED:
+            raise EventConflict(_("A cancelled meeting cannot be changed."))
+        changed = {name for name, value in changes.items() if getattr(event, name) != value}
+        for name in changed:
+            setattr(event, name, changes[name])
+        if changed & INVITE_FIELDS:
+            event.sequence += 1
+        event.full_clean()
+        event.save()
+        if theme_slugs is not None:
+            event.themes.set(_themes_by_slug(theme_slugs))
+        if "capacity" in changed:
+            waitlist_promote(event)
+    return event
+
+
+def event_cancel(*, event_id: int) -> Event:
+    """Cancels a meeting; its registrations are kept for the record but count nowhere."""
+    with transaction.atomic(durable=True):
+        event = Event.objects.select_for_update().get(pk=event_id)
+        if event.status == EventStatus.CANCELLED:
+            raise EventConflict(_("The meeting is already cancelled."))
+        event.status = EventStatus.CANCELLED
+        event.sequence += 1
+        event.save(update_fields=["status", "sequence", "updated_at"])
+    return event
+
+
+def theme_create(*, slug: str, name: str, name_en: str = "", description: str = "") -> Theme:
+    theme = Theme(slug=slug, name=name, name_en=name_en, description=description)
+    theme.full_clean()
+    theme.save()
+    return theme

@@ -1,0 +1,34 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    WAITLISTED = "waitlisted", _("Waiting list")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+ACTIVE_STATUSES = (Status.CONFIRMED, Status.WAITLISTED)
+
+
+class Gender(models.TextChoices):
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    OTHER = "other", _("Other")
+    UNSTATED = "unstated", _("Prefer not to say")
+
+
+class OrganisationType(models.TextChoices):
+    SOCIAL_ENTERPRISE = "social_enterprise", _("Social enterprise")
+    PUBLIC_SECTOR = "public_sector", _("Public sector")
+    OTHER = "other", _("Other")
+
+
+class Language(models.TextChoices):
+    SWEDISH = "sv", "Svenska"
+    ENGLISH = "en", "English"
+
+
+class Source(models.TextChoices):
+    ONLINE = "online", _("Online sign-up")
+    ORGANISER = "organiser", _("Added by organiser")

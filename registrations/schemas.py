@@ -1,0 +1,164 @@
+from datetime import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from ninja import Field, Schema
+from pydantic import field_validator, model_validator
+
+from events.schemas import EventOut
+
+from .choices import Gender, Language, OrganisationType, Status
+from .models import Registration
+from .selectors import waitlist_position
+from .services import PersonDetails
+from .validators import clean_email, clean_municipality, clean_single_line
+
+
+def _django_rule(rule, value: str) -> str:
+    # Pydantic shows ValueError messages; Django's rules raise their own error type.
+    try:
+        return rule(value)
+    except DjangoValidationError as error:
+        raise ValueError(" ".join(error.messages)) from None
+
+
+class PersonIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(max_length=254)
+    organisation: str = Field("", max_length=200)
+    organisation_type: OrganisationType = OrganisationType.OTHER
+    municipality: str = Field(max_length=50)
+    gender: Gender | None = None
+    language: Language | None = None
+
+    @field_validator("name", "organisation")
+    @classmethod
+    def single_line(cls, value: str) -> str:
+        return _django_rule(clean_single_line, value)
+
+    @field_validator("email")
+    @classmethod
+    def valid_email(cls, value: str) -> str:
+        return _django_rule(clean_email, value)
+
+    @field_validator("municipality")
+    @classmethod
+    def known_municipality(cls, value: str) -> str:
+        return _django_rule(clean_municipality, value)
+
+    def person(self, *, default_language: str) -> PersonDetails:
+        return PersonDetails(
+            name=self.name,
+            email=self.email,
+            organisation=self.organisation,
+            organisation_type=self.organisation_type,
+            municipality=self.municipality,
+            gender=self.gender or Gender.UNSTATED,
+            language=self.language or default_language,
+        )
+
+
+class SignupIn(PersonIn):
+    event_ids: list[int] = Field(default_factory=list, max_length=50)
+    theme_interests: list[str] = Field(default_factory=list, max_length=50)
+    consent: bool
+
+    @field_validator("consent")
+    @classmethod
+    def consent_given(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError("Consent to the privacy notice is required.")
+        return value
+
+    @model_validator(mode="after")
+    def something_chosen(self):
+        if not self.event_ids and not self.theme_interests:
+            raise ValueError("Choose at least one meeting (event_ids) or theme (theme_interests).")
+        return self
+
+
+class SignupRegistrationOut(Schema):
+    event_id: int
+    status: str
+    waitlist_position: int | None = None
+    manage_token: str | None = None
+
+
+class SignupOut(Schema):
+    registrations: list[SignupRegistrationOut]
+    theme_interests: list[str]
+
+
+class RegistrationOut(Schema):
+    """What the holder of a manage token sees."""
+
+    status: Status
+    waitlist_position: int | None
+    name: str
+    email: str
+    organisation: str
+    organisation_type: OrganisationType
+    municipality: str
+    gender: Gender
+    language: Language
+    created_at: datetime
+    event: EventOut
+    online_url: str | None = Field(None, description="Only for confirmed registrations.")
+
+    @staticmethod
+    def resolve_waitlist_position(obj: Registration) -> int | None:
+        return waitlist_position(obj)
+
+    @staticmethod
+    def resolve_online_url(obj: Registration) -> str | None:
+        return (obj.event.online_url or None) if obj.status == Status.CONFIRMED else None
+
+    @staticmethod
+    def resolve_created_at(obj: Registration) -> datetime:
+        return timezone.localtime(obj.created_at)
+
+
+class OrganiserRegistrationIn(PersonIn):
+    email: str = Field("", max_length=254)
+    municipality: str = Field("Annan", max_length=50)
+    attended: bool | None = None
+
+    @field_validator("email")
+    @classmethod
+    def valid_email(cls, value: str) -> str:
+        # A walk-in may leave no address.
+        return _django_rule(clean_email, value) if value.strip() else ""
+
+
+class OrganiserRegistrationOut(Schema):
+    id: int
+    event_id: int
+    status: Status
+    waitlist_position: int | None
+    name: str
+    email: str
+    organisation: str
+    organisation_type: OrganisationType
+    municipality: str
+    gender: Gender
+    language: Language
+    source: str
+    attended: bool | None
+    created_at: datetime
+    cancelled_at: datetime | None
+
+    @staticmethod
+    def resolve_waitlist_position(obj: Registration) -> int | None:
+        if obj.status != Status.WAITLISTED:
+            return None
+        # Lists come annotated (one query for all); a single registration is counted.
+        rank = getattr(obj, "queue_rank", None)
+        return rank if rank is not None else waitlist_position(obj)
+
+
+class AttendanceIn(Schema):
+    attended: bool
+
+
+class ErrorOut(Schema):
+    detail: str

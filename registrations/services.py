@@ -1,0 +1,234 @@
+"""Every change to registrations: one function, one transaction, the meeting row locked first.
+
+The lock is the meeting's row (`SELECT ... FOR UPDATE` on PostgreSQL; on SQLite every
+transaction is IMMEDIATE, which serialises writers). Capacity is counted after the lock,
+in the same transaction as the insert, so a meeting is never overbooked.
+"""
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import hash_secret
+from events.models import Event, Theme
+
+from .choices import ACTIVE_STATUSES, Gender, Language, OrganisationType, Source, Status
+from .models import Registration, ThemeInterest
+from .selectors import confirmed_count, waitlist_position
+
+
+@dataclass(frozen=True)
+class PersonDetails:
+    name: str
+    email: str
+    municipality: str
+    organisation: str = ""
+    organisation_type: str = OrganisationType.OTHER
+    gender: str = Gender.UNSTATED
+    language: str = Language.SWEDISH
+
+
+@dataclass(frozen=True)
+class SignupOutcome:
+    event: Event
+    registration: Registration
+    # "confirmed", "waitlisted" or "already_registered"
+    status: str
+    manage_token: str | None = None
+    waitlist_position: int | None = None
+
+
+class SignupRejected(Exception):
+    """A chosen meeting takes no sign-ups; the message names it and says why."""
+
+    def __init__(self, message: str, *, event_id: int):
+        super().__init__(message)
+        self.event_id = event_id
+
+
+class RegistrationConflict(Exception):
+    """The change does not fit the registration's state (already cancelled, already registered)."""
+
+
+def _lock_events(event_ids: Sequence[int]) -> dict[int, Event]:
+    # Locks are always taken in id order so two multi-meeting sign-ups cannot deadlock.
+    events = Event.objects.select_for_update().filter(id__in=set(event_ids)).order_by("id")
+    return {event.id: event for event in events}
+
+
+def _lock_event(event_id: int) -> Event:
+    return Event.objects.select_for_update().get(pk=event_id)
+
+
+def _active_registration(event: Event, email: str) -> Registration | None:
+    if not email:
+        return None
+    return (
+        Registration.objects.alias(email_lower=Lower("email"))
+        .filter(event=event, email_lower=email.lower(), status__in=ACTIVE_STATUSES)
+        .first()
+    )
+
+
+def _has_free_seat(event: Event) -> bool:
+    return event.capacity is None or confirmed_count(event) < event.capacity
+
+
+def _insert(event: Event, person: PersonDetails, *, confirmed: bool, source: str, **extra) -> tuple[Registration, str]:
+    token = secrets.token_urlsafe(32)
+    registration = Registration.objects.create(
+        event=event,
+        status=Status.CONFIRMED if confirmed else Status.WAITLISTED,
+        confirmed_at=timezone.now() if confirmed else None,
+        token_hash=hash_secret(token),
+        source=source,
+        name=person.name,
+        email=person.email,
+        organisation=person.organisation,
+        organisation_type=person.organisation_type,
+        municipality=person.municipality,
+        gender=person.gender,
+        language=person.language,
+        **extra,
+    )
+    return registration, token
+
+
+def _themes_interest_add(person: PersonDetails, theme_slugs: Sequence[str]) -> None:
+    themes = Theme.objects.filter(slug__in=set(theme_slugs), is_active=True)
+    known = set(
+        ThemeInterest.objects.alias(email_lower=Lower("email"))
+        .filter(email_lower=person.email.lower(), theme__in=themes)
+        .values_list("theme_id", flat=True)
+    )
+    ThemeInterest.objects.bulk_create(
+        [
+            ThemeInterest(theme=theme, email=person.email, name=person.name, language=person.language)
+            for theme in themes
+            if theme.id not in known
+        ]
+    )
+
+
+def signup_create(
+    *, person: PersonDetails, event_ids: Sequence[int], theme_slugs: Sequence[str] = ()
+) -> list[SignupOutcome]:
+    """Signs one person up for several meetings at once, all or nothing.
+
+    Each meeting gets a confirmed seat while one is free, else a place on its waiting list.
+    A meeting the person already holds an active registration for answers
+    "already_registered" with no token. If any chosen meeting is unknown, cancelled, past
+    or outside its registration window, SignupRejected names it and nothing is saved.
+    """
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        events = _lock_events(event_ids)
+        for event_id in event_ids:
+            event = events.get(event_id)
+            if event is None:
+                raise SignupRejected(_("Meeting %(id)s does not exist.") % {"id": event_id}, event_id=event_id)
+            reason = event.registration_closed_reason(now)
+            if reason:
+                message = _("You cannot sign up for “%(title)s”: %(reason)s.") % {"title": event.title, "reason": reason}
+                raise SignupRejected(message, event_id=event_id)
+
+        outcomes = []
+        for event_id in dict.fromkeys(event_ids):
+            event = events[event_id]
+            existing = _active_registration(event, person.email)
+            if existing:
+                outcomes.append(SignupOutcome(event=event, registration=existing, status="already_registered"))
+                continue
+            registration, token = _insert(event, person, confirmed=_has_free_seat(event), source=Source.ONLINE)
+            outcomes.append(
+                SignupOutcome(
+                    event=event,
+                    registration=registration,
+                    status=registration.status,
+                    manage_token=token,
+                    waitlist_position=waitlist_position(registration),
+                )
+            )
+        if theme_slugs:
+            _themes_interest_add(person, theme_slugs)
+    return outcomes
+
+
+def theme_interest_add(*, person: PersonDetails, theme_slugs: Sequence[str]) -> None:
+    """Records interest in themes; repeating it changes nothing."""
+    with transaction.atomic(durable=True):
+        _themes_interest_add(person, theme_slugs)
+
+
+def waitlist_promote(event: Event) -> list[Registration]:
+    """Confirms the first people on the waiting list while seats are free.
+
+    The caller holds the meeting's lock inside its transaction.
+    """
+    waiting = Registration.objects.filter(event=event, status=Status.WAITLISTED).order_by("id")
+    if event.capacity is not None:
+        free = event.capacity - confirmed_count(event)
+        if free <= 0:
+            return []
+        waiting = waiting[:free]
+    promoted = list(waiting)
+    now = timezone.now()
+    for registration in promoted:
+        registration.status = Status.CONFIRMED
+        registration.confirmed_at = now
+    Registration.objects.bulk_update(promoted, ["status", "confirmed_at"])
+    return promoted
+
+
+def registration_cancel(*, registration_id: int) -> Registration:
+    """Cancels a registration and, in the same transaction, gives its seat to the first waiting."""
+    with transaction.atomic(durable=True):
+        event_id = Registration.objects.values_list("event_id", flat=True).get(pk=registration_id)
+        event = _lock_event(event_id)
+        registration = Registration.objects.get(pk=registration_id)
+        if registration.status == Status.CANCELLED:
+            raise RegistrationConflict(_("The registration is already cancelled."))
+        registration.status = Status.CANCELLED
+        registration.cancelled_at = timezone.now()
+        registration.save(update_fields=["status", "cancelled_at"])
+        waitlist_promote(event)
+    return registration
+
+
+def registration_add_by_organiser(
+    *, event_id: int, person: PersonDetails, attended: bool | None = None
+) -> tuple[Registration, str]:
+    """Adds a person to any meeting, also a closed or past one (walk-ins, records after the fact).
+
+    Someone marked as attended was in the room, so they are confirmed whatever the capacity;
+    otherwise the capacity decides between a seat and the waiting list.
+    """
+    with transaction.atomic(durable=True):
+        event = _lock_event(event_id)
+        if _active_registration(event, person.email):
+            raise RegistrationConflict(_("%(email)s is already registered for this meeting.") % {"email": person.email})
+        confirmed = bool(attended) or _has_free_seat(event)
+        return _insert(event, person, confirmed=confirmed, source=Source.ORGANISER, attended=attended)
+
+
+def registration_set_attendance(*, registration_id: int, attended: bool) -> Registration:
+    """Marks whether a person came. Someone on the waiting list who came is confirmed."""
+    with transaction.atomic(durable=True):
+        event_id = Registration.objects.values_list("event_id", flat=True).get(pk=registration_id)
+        _lock_event(event_id)
+        registration = Registration.objects.get(pk=registration_id)
+        if registration.status == Status.CANCELLED:
+            raise RegistrationConflict(_("A cancelled registration cannot be marked as attended."))
+        registration.attended = attended
+        fields = ["attended"]
+        if attended and registration.status == Status.WAITLISTED:
+            registration.status = Status.CONFIRMED
+            registration.confirmed_at = timezone.now()
+            fields += ["status", "confirmed_at"]
+        registration.save(update_fields=fields)
+    return registration

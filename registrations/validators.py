@@ -1,0 +1,40 @@
+"""Rules for what people type, shared by the sign-up form and the API."""
+
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from events.choices import Municipality
+
+# Line and paragraph separators end a line as surely as CR/LF do (and break mail headers).
+_LINE_BREAKING = {"Cc", "Zl", "Zp"}
+
+
+def clean_single_line(value: str) -> str:
+    """Strips surrounding spaces; refuses control characters and line breaks.
+
+    Everything else (quotes, emoji, right-to-left text, zero-width and combining
+    characters) is kept exactly as typed.
+    """
+    value = value.strip()
+    if any(unicodedata.category(char) in _LINE_BREAKING for char in value):
+        raise ValidationError(_("Must be a single line without control characters."))
+    return value
+
+
+def clean_email(value: str) -> str:
+    value = clean_single_line(value)
+    validate_email(value)
+    return value
+
+
+def clean_municipality(value: str) -> str:
+    canonical = Municipality.canonical(value)
+    if canonical is None:
+        raise ValidationError(
+            _("Unknown municipality “%(value)s”; choose one of %(choices)s.")
+            % {"value": value[:50], "choices": ", ".join(Municipality.values)}
+        )
+    return canonical
