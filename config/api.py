@@ -29,7 +29,10 @@ def _field_name(loc: list) -> str:
 
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
-    errors = [{"field": _field_name(e.get("loc", [])), "message": e.get("msg", "")} for e in exc.errors]
+    errors = [
+        {"field": _field_name(e.get("loc", [])), "message": e.get("msg", "").removeprefix("Value error, ")}
+        for e in exc.errors
+    ]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
 
