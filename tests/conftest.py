@@ -1,0 +1,28 @@
+"""Shared fixtures: an organiser with an API token, authenticated clients, an open meeting."""
+
+import pytest
+from django.test import Client
+
+from accounts.services import api_token_create, organiser_create
+from .factories import EventFactory
+
+
+@pytest.fixture
+def organiser(db):
+    return organiser_create(username="organiser", email="organiser@example.org", password="not-a-real-password")
+
+
+@pytest.fixture
+def api_token(organiser):
+    return api_token_create(user=organiser)
+
+
+@pytest.fixture
+def auth_client(api_token):
+    return Client(headers={"Authorization": f"Bearer {api_token}"})
+
+
+@pytest.fixture
+def open_event(db):
+    return EventFactory(capacity=2)
+
