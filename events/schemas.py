@@ -165,6 +165,8 @@ class EventCreateIn(EventPatchIn):
     starts_at: datetime
     ends_at: datetime
     themes: list[str] = Field(default_factory=list)
+    # The model's default; inheriting the patch schema's None would fail validation.
+    audience: Audience = Audience.ALL
     reminder_minutes_before: list[int] = Field(default_factory=lambda: [10080, 1440], max_length=10)
     status: EventStatus = EventStatus.PUBLISHED
 

@@ -65,10 +65,14 @@ def event_get_for_organiser(*, event_id: int) -> Event | None:
 
 
 def seats_left(event: Event) -> int | None:
-    """Free seats of an event annotated by these selectors; None when unlimited."""
+    """Free seats of an event; None when unlimited. Uses the annotation of these selectors
+    when present, else counts (an event reached through a registration is not annotated)."""
     if event.capacity is None:
         return None
-    return max(event.capacity - event.confirmed_count, 0)
+    confirmed = getattr(event, "confirmed_count", None)
+    if confirmed is None:
+        confirmed = event.registrations.filter(status=Status.CONFIRMED).count()
+    return max(event.capacity - confirmed, 0)
 
 
 def theme_list(*, active_only: bool = True) -> QuerySet[Theme]:
