@@ -8,7 +8,16 @@ from config.api_errors import detail, found, validation_detail
 from notifications.calendar import public_calendar
 
 from .models import Event
-from .schemas import EventCreateIn, EventFilters, EventOut, EventPatchIn, OrganiserEventOut, ThemeDemandOut, ThemeIn, ThemeOut
+from .schemas import (
+    EventCreateIn,
+    EventFilters,
+    EventOut,
+    EventPatchIn,
+    OrganiserEventOut,
+    ThemeDemandOut,
+    ThemeIn,
+    ThemeOut,
+)
 from .selectors import (
     event_get_for_organiser,
     event_get_public,

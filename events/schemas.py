@@ -169,4 +169,3 @@ class EventCreateIn(EventPatchIn):
     audience: Audience = Audience.ALL
     reminder_minutes_before: list[int] = Field(default_factory=lambda: [10080, 1440], max_length=10)
     status: EventStatus = EventStatus.PUBLISHED
-

@@ -40,8 +40,9 @@ def event_create(*, theme_slugs: Sequence[str] = (), **fields) -> Event:
 
 def event_update(*, event_id: int, theme_slugs: Sequence[str] | None = None, **changes) -> Event:
     """Changes a meeting. A new time, place or link raises its invite sequence; more seats
-    confirm people from the waiting list at once."""
-    with transaction.atomic(durable=True):
+    confirm people from the waiting list at once. Not durable: the admin calls it inside
+    its own transaction."""
+    with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event_id)
         if event.status == EventStatus.CANCELLED:
             raise EventConflict(_("A cancelled meeting cannot be changed."))
@@ -61,7 +62,7 @@ def event_update(*, event_id: int, theme_slugs: Sequence[str] | None = None, **c
 
 def event_cancel(*, event_id: int) -> Event:
     """Cancels a meeting; its registrations are kept for the record but count nowhere."""
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event_id)
         if event.status == EventStatus.CANCELLED:
             raise EventConflict(_("The meeting is already cancelled."))

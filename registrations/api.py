@@ -88,9 +88,7 @@ def organiser_registrations(request, event_id: int):
     return registration_list_for_event(event_id=event_id)
 
 
-@organiser_router.post(
-    "/events/{event_id}/registrations", response={201: OrganiserRegistrationOut, 409: dict}
-)
+@organiser_router.post("/events/{event_id}/registrations", response={201: OrganiserRegistrationOut, 409: dict})
 def organiser_registration_add(request, event_id: int, payload: OrganiserRegistrationIn):
     get_object_or_404(Event, pk=event_id)
     try:
@@ -104,7 +102,9 @@ def organiser_registration_add(request, event_id: int, payload: OrganiserRegistr
     return 201, registration
 
 
-@organiser_router.post("/registrations/{registration_id}/attendance", response={200: OrganiserRegistrationOut, 409: dict})
+@organiser_router.post(
+    "/registrations/{registration_id}/attendance", response={200: OrganiserRegistrationOut, 409: dict}
+)
 def organiser_attendance(request, registration_id: int, payload: AttendanceIn):
     get_object_or_404(Registration, pk=registration_id)
     try:

@@ -134,7 +134,10 @@ def signup_create(
                 raise SignupRejected(_("Meeting %(id)s does not exist.") % {"id": event_id}, event_id=event_id)
             reason = event.registration_closed_reason(now)
             if reason:
-                message = _("You cannot sign up for “%(title)s”: %(reason)s.") % {"title": event.title, "reason": reason}
+                message = _("You cannot sign up for “%(title)s”: %(reason)s.") % {
+                    "title": event.title,
+                    "reason": reason,
+                }
                 raise SignupRejected(message, event_id=event_id)
 
         outcomes = []

@@ -9,6 +9,8 @@ from .base import ALLOWED_HOSTS, SECRET_KEY
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in production.")
+if not os.environ.get("EMAIL_HOST"):
+    raise ImproperlyConfigured("EMAIL_HOST (and EMAIL_PORT) must name the SMTP server in production.")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production (comma-separated).")
 

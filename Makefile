@@ -1,0 +1,44 @@
+# One obvious way to start anything: make run, make test, make bench.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-dev
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install run worker test test-postgres bench lint messages clean
+
+install: $(STAMP)
+
+# Rebuilt when the locks change; a venv made with a too-old Python is replaced.
+$(STAMP): requirements.lock requirements-dev.lock
+	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+		echo "Replacing $(VENV): it was made with a Python older than 3.12."; rm -rf $(VENV); fi
+	@if [ ! -x $(PY) ]; then python=$$(PYTHON="$(PYTHON)" sh scripts/find-python) && "$$python" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.lock
+	@touch $(STAMP)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	exec sh scripts/run
+
+test: install
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/traffpunkt} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) bench/signup_burst.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+messages: install
+	$(PY) manage.py makemessages -l sv -l en --ignore=.venv --ignore=tests --ignore=bench
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache
