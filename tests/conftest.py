@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from accounts.services import api_token_create, organiser_create
+
 from .factories import EventFactory
 
 
@@ -25,4 +26,3 @@ def auth_client(api_token):
 @pytest.fixture
 def open_event(db):
     return EventFactory(capacity=2)
-
