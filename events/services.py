@@ -43,7 +43,7 @@ def event_update(*, event_id: int, theme_slugs: Sequence[str] | None = None, **c
     confirm people from the waiting list at once. Not durable: the admin calls it inside
     its own transaction."""
     with transaction.atomic():
-        event = Event.objects.select_for_update().get(pk=event_id)
+        event = Event.objects.select_for_update(no_key=True).get(pk=event_id)
         if event.status == EventStatus.CANCELLED:
             raise EventConflict(_("A cancelled meeting cannot be changed."))
         changed = {name for name, value in changes.items() if getattr(event, name) != value}
@@ -63,7 +63,7 @@ def event_update(*, event_id: int, theme_slugs: Sequence[str] | None = None, **c
 def event_cancel(*, event_id: int) -> Event:
     """Cancels a meeting; its registrations are kept for the record but count nowhere."""
     with transaction.atomic():
-        event = Event.objects.select_for_update().get(pk=event_id)
+        event = Event.objects.select_for_update(no_key=True).get(pk=event_id)
         if event.status == EventStatus.CANCELLED:
             raise EventConflict(_("The meeting is already cancelled."))
         event.status = EventStatus.CANCELLED

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count, Max, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from events.models import Event, Theme
 
 from .choices import ACTIVE_STATUSES, Gender, Language, OrganisationType, Source, Status
 from .models import Registration, ThemeInterest
-from .selectors import confirmed_count, waitlist_position
+from .selectors import confirmed_count
 
 
 @dataclass(frozen=True)
@@ -57,26 +58,37 @@ class RegistrationConflict(Exception):
 
 def _lock_events(event_ids: Sequence[int]) -> dict[int, Event]:
     # Locks are always taken in id order so two multi-meeting sign-ups cannot deadlock.
-    events = Event.objects.select_for_update().filter(id__in=set(event_ids)).order_by("id")
+    # NO KEY UPDATE still lets other transactions check foreign keys to the meeting.
+    events = Event.objects.select_for_update(no_key=True).filter(id__in=set(event_ids)).order_by("id")
     return {event.id: event for event in events}
 
 
 def _lock_event(event_id: int) -> Event:
-    return Event.objects.select_for_update().get(pk=event_id)
+    return Event.objects.select_for_update(no_key=True).get(pk=event_id)
 
 
-def _active_registration(event: Event, email: str) -> Registration | None:
-    if not email:
-        return None
-    return (
-        Registration.objects.alias(email_lower=Lower("email"))
-        .filter(event=event, email_lower=email.lower(), status__in=ACTIVE_STATUSES)
-        .first()
-    )
+@dataclass(frozen=True)
+class _Seats:
+    confirmed: int
+    waitlisted: int
+    existing_id: int | None
+
+    def free(self, event: Event) -> bool:
+        return event.capacity is None or self.confirmed < event.capacity
 
 
-def _has_free_seat(event: Event) -> bool:
-    return event.capacity is None or confirmed_count(event) < event.capacity
+def _seats(event: Event, email: str) -> _Seats:
+    """Everything a sign-up decides on, in one query while the meeting's lock is held:
+    seats taken, people waiting, and this address's active registration if any."""
+    aggregates = {
+        "confirmed": Count("id", filter=Q(status=Status.CONFIRMED)),
+        "waitlisted": Count("id", filter=Q(status=Status.WAITLISTED)),
+    }
+    if email:  # a walk-in may have no address, and then no duplicate to find
+        aggregates["existing_id"] = Max("id", filter=Q(email_lower=email.lower()))
+    active = Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES).alias(email_lower=Lower("email"))
+    counts = active.aggregate(**aggregates)
+    return _Seats(confirmed=counts["confirmed"], waitlisted=counts["waitlisted"], existing_id=counts.get("existing_id"))
 
 
 def _insert(event: Event, person: PersonDetails, *, confirmed: bool, source: str, **extra) -> tuple[Registration, str]:
@@ -143,18 +155,21 @@ def signup_create(
         outcomes = []
         for event_id in dict.fromkeys(event_ids):
             event = events[event_id]
-            existing = _active_registration(event, person.email)
-            if existing:
+            seats = _seats(event, person.email)
+            if seats.existing_id:
+                existing = Registration.objects.get(pk=seats.existing_id)
                 outcomes.append(SignupOutcome(event=event, registration=existing, status="already_registered"))
                 continue
-            registration, token = _insert(event, person, confirmed=_has_free_seat(event), source=Source.ONLINE)
+            confirmed = seats.free(event)
+            registration, token = _insert(event, person, confirmed=confirmed, source=Source.ONLINE)
             outcomes.append(
                 SignupOutcome(
                     event=event,
                     registration=registration,
                     status=registration.status,
                     manage_token=token,
-                    waitlist_position=waitlist_position(registration),
+                    # The lock orders arrivals, so the newcomer is last in line.
+                    waitlist_position=None if confirmed else seats.waitlisted + 1,
                 )
             )
         if theme_slugs:
@@ -213,9 +228,10 @@ def registration_add_by_organiser(
     """
     with transaction.atomic(durable=True):
         event = _lock_event(event_id)
-        if _active_registration(event, person.email):
+        seats = _seats(event, person.email)
+        if seats.existing_id:
             raise RegistrationConflict(_("%(email)s is already registered for this meeting.") % {"email": person.email})
-        confirmed = bool(attended) or _has_free_seat(event)
+        confirmed = bool(attended) or seats.free(event)
         return _insert(event, person, confirmed=confirmed, source=Source.ORGANISER, attended=attended)
 
 

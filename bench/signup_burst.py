@@ -1,0 +1,186 @@
+"""1,000 sign-ups, 100 at a time, for a 40-seat meeting, through gunicorn on PostgreSQL.
+
+Prints correctness (40 confirmed, no 5xx, no duplicates, waiting list in order) and the
+sign-up rate as a ratio to a one-INSERT ninja endpoint served by the same gunicorn in
+the same run. Needs PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/traffpunkt_bench).
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from http.client import HTTPConnection
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/traffpunkt_bench")
+SIGNUPS = int(os.environ.get("BENCH_SIGNUPS", "1000"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "100"))
+WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+CAPACITY = 40
+
+os.environ.update(DJANGO_SETTINGS_MODULE="bench.settings", DATABASE_URL=DATABASE_URL, SIGNUP_RATE_LIMIT="off")
+os.environ.pop("REDIS_URL", None)
+
+
+def recreate_database() -> None:
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(DATABASE_URL)
+    admin = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{config["NAME"]}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(port: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WORKERS),
+            "--backlog",
+            "2048",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+    )
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def post(port: int, path: str, body: dict) -> tuple[int, dict]:
+    conn = HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
+        response = conn.getresponse()
+        data = response.read()
+        return response.status, (json.loads(data) if data[:1] == b"{" else {})
+    finally:
+        conn.close()
+
+
+def burst(port: int, path: str, bodies: list[dict]) -> tuple[float, list[tuple[int, dict]]]:
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        started = time.perf_counter()
+        results = list(pool.map(lambda body: post(port, path, body), bodies))
+        return time.perf_counter() - started, results
+
+
+def main() -> int:
+    recreate_database()
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from events.services import event_create, theme_create
+    from registrations.models import Registration
+
+    theme_create(slug="bench", name="Bench")
+    start = timezone.now() + timedelta(days=30)
+    event = event_create(
+        title="Burst",
+        kind="theme_meeting",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        capacity=CAPACITY,
+        location="Nyköping",
+        municipality="Nyköping",
+    )
+
+    port = free_port()
+    server = start_gunicorn(port)
+    try:
+        # Warm every worker's connection and imports before measuring either endpoint.
+        burst(port, "/bench/insert", [{"email": f"warm{i}@example.org"} for i in range(CONCURRENCY)])
+        baseline_seconds, baseline = burst(
+            port, "/bench/insert", [{"email": f"b{i}@example.org"} for i in range(SIGNUPS)]
+        )
+        signup_bodies = [
+            {
+                "name": f"Deltagare {i}",
+                "email": f"person{i}@example.org",
+                "organisation": "Bench AB",
+                "organisation_type": "social_enterprise",
+                "municipality": "Nyköping",
+                "event_ids": [event.id],
+                "consent": True,
+            }
+            for i in range(SIGNUPS)
+        ]
+        signup_seconds, signups = burst(port, "/api/signups", signup_bodies)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    statuses = [status for status, _ in signups]
+    server_errors = sum(status >= 500 for status in statuses)
+    answered = [body["registrations"][0] for status, body in signups if status == 201]
+    confirmed = Registration.objects.filter(event=event, status="confirmed").count()
+    waitlisted = Registration.objects.filter(event=event, status="waitlisted").count()
+    distinct_emails = Registration.objects.filter(event=event).values("email").distinct().count()
+    positions = sorted(r["waitlist_position"] for r in answered if r["status"] == "waitlisted")
+    in_order = list(
+        Registration.objects.filter(event=event, status="waitlisted").order_by("id").values_list("email", flat=True)
+    ) == [signup_bodies[i]["email"] for i in _order_by_position(answered, signup_bodies)]
+
+    baseline_rate = SIGNUPS / baseline_seconds
+    signup_rate = SIGNUPS / signup_seconds
+    ratio = signup_rate / baseline_rate
+    ok = (
+        confirmed == CAPACITY
+        and waitlisted == SIGNUPS - CAPACITY
+        and server_errors == 0
+        and distinct_emails == SIGNUPS
+        and positions == list(range(1, SIGNUPS - CAPACITY + 1))
+        and in_order
+        and all(status == 201 for status in statuses)
+        and all(status == 201 for status, _ in baseline)
+    )
+    print(f"signup_burst: {SIGNUPS} sign-ups, {CONCURRENCY} at a time, gunicorn {WORKERS} workers, PostgreSQL")
+    print(
+        f"  confirmed={confirmed} (capacity {CAPACITY}) waitlisted={waitlisted} 5xx={server_errors} "
+        f"duplicates={SIGNUPS - distinct_emails} waitlist_in_order={in_order}"
+    )
+    print(f"  baseline one-INSERT endpoint: {baseline_rate:7.1f} req/s")
+    print(f"  sign-up endpoint:             {signup_rate:7.1f} req/s")
+    print(f"  ratio sign-up / baseline:     {ratio:.2f} (target >= 0.60)")
+    print(f"  correctness: {'OK' if ok else 'FAILED'}")
+    return 0 if ok else 1
+
+
+def _order_by_position(answered: list[dict], bodies: list[dict]) -> list[int]:
+    # Index of each waitlisted request in waiting-list order, from the positions the API answered.
+    waitlisted = [(r["waitlist_position"], i) for i, r in enumerate(answered) if r["status"] == "waitlisted"]
+    return [i for _, i in sorted(waitlisted)]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
