@@ -2,10 +2,10 @@
 
 import uuid
 
+from django.urls import path
 from ninja import NinjaAPI, Schema
 
 from config.urls import urlpatterns as site_urlpatterns
-from django.urls import path
 from events.models import Theme
 from registrations.models import ThemeInterest
 
