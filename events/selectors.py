@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from registrations.choices import Status
 
-from .choices import EventStatus
+from .choices import EventStatus, Municipality
 from .models import Event, Theme
 
 
@@ -37,7 +37,10 @@ def event_list_upcoming(
     if kind:
         queryset = queryset.filter(kind=kind)
     if municipality:
-        queryset = queryset.filter(municipality__iexact=municipality)
+        # Matched in Python: SQLite's case-insensitive LIKE folds only ASCII, so "NYKÖPING"
+        # would miss "Nyköping" there. An unknown name matches nothing.
+        canonical = Municipality.canonical(municipality)
+        queryset = queryset.filter(municipality=canonical) if canonical else queryset.none()
     if online is not None:
         queryset = queryset.exclude(online_url="") if online else queryset.filter(online_url="")
     if starts_from:
