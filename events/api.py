@@ -1,10 +1,9 @@
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from accounts.auth import organiser_auth
-from config.api_errors import detail, found, validation_detail
+from config.api_errors import ErrorOut, found
 from notifications.calendar import public_calendar
 
 from .models import Event
@@ -26,10 +25,17 @@ from .selectors import (
     theme_demand,
     theme_list,
 )
-from .services import EventConflict, event_cancel, event_create, event_update, theme_create
+from .services import event_cancel, event_create, event_update, theme_create
 
 router = Router(tags=["meetings"])
 organiser_router = Router(tags=["organiser: meetings"], auth=organiser_auth)
+
+# Text fields are stored as "" rather than NULL; capacity keeps None (unlimited).
+_TEXT_FIELDS = {"title", "description", "location", "online_url", "municipality"}
+
+
+def _blank_for_none(fields: dict) -> dict:
+    return {name: ("" if value is None and name in _TEXT_FIELDS else value) for name, value in fields.items()}
 
 
 @router.get("/themes", response=list[ThemeOut])
@@ -39,15 +45,16 @@ def themes(request):
 
 @router.get("/events", response=list[EventOut])
 def events(request, filters: Query[EventFilters]):
+    """Upcoming published meetings; `from` and `to` are local dates, both included."""
     return event_list_upcoming(**filters.dict())
 
 
-@router.get("/events/{event_id}", response=EventOut)
+@router.get("/events/{event_id}", response={200: EventOut, 404: ErrorOut})
 def event_detail(request, event_id: int):
     return found(event_get_public(event_id=event_id))
 
 
-@router.get("/events/{event_id}/calendar.ics")
+@router.get("/events/{event_id}/calendar.ics", response={200: None, 404: ErrorOut})
 def event_calendar(request, event_id: int):
     event = found(event_get_public(event_id=event_id))
     response = HttpResponse(public_calendar([event]), content_type="text/calendar; charset=utf-8")
@@ -60,61 +67,42 @@ def organiser_events(request, include_past: bool = True):
     return event_list_for_organiser(include_past=include_past)
 
 
-@organiser_router.post("/events", response={201: OrganiserEventOut, 422: dict})
+@organiser_router.post("/events", response={201: OrganiserEventOut, 409: ErrorOut, 422: ErrorOut})
 def organiser_event_create(request, payload: EventCreateIn):
-    fields = payload.dict(exclude={"themes"})
-    try:
-        event = event_create(theme_slugs=payload.themes, **_blank_for_none(fields))
-    except ValidationError as error:
-        return 422, validation_detail(error)
-    return 201, event_get_for_organiser(event_id=event.id)
+    fields = _blank_for_none(payload.dict(exclude={"themes"}))
+    event = event_create(theme_slugs=payload.themes, **fields)
+    return Status(201, event_get_for_organiser(event_id=event.id))
 
 
-@organiser_router.get("/events/{event_id}", response=OrganiserEventOut)
+@organiser_router.get("/events/{event_id}", response={200: OrganiserEventOut, 404: ErrorOut})
 def organiser_event_detail(request, event_id: int):
     return found(event_get_for_organiser(event_id=event_id))
 
 
-@organiser_router.patch("/events/{event_id}", response={200: OrganiserEventOut, 409: dict, 422: dict})
+@organiser_router.patch(
+    "/events/{event_id}", response={200: OrganiserEventOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+)
 def organiser_event_update(request, event_id: int, payload: EventPatchIn):
+    """Changes a meeting; a new time, place or link makes earlier invites out of date."""
     get_object_or_404(Event, pk=event_id)
-    changes = payload.dict(exclude_unset=True)
-    theme_slugs = changes.pop("themes", None)
-    try:
-        event_update(event_id=event_id, theme_slugs=theme_slugs, **_blank_for_none(changes))
-    except ValidationError as error:
-        return 422, validation_detail(error)
-    except EventConflict as error:
-        return 409, detail(error)
+    changes = _blank_for_none(payload.dict(exclude_unset=True))
+    event_update(event_id=event_id, theme_slugs=changes.pop("themes", None), **changes)
     return event_get_for_organiser(event_id=event_id)
 
 
-@organiser_router.post("/events/{event_id}/cancel", response={200: OrganiserEventOut, 409: dict})
+@organiser_router.post("/events/{event_id}/cancel", response={200: OrganiserEventOut, 404: ErrorOut, 409: ErrorOut})
 def organiser_event_cancel(request, event_id: int):
     get_object_or_404(Event, pk=event_id)
-    try:
-        event_cancel(event_id=event_id)
-    except EventConflict as error:
-        return 409, detail(error)
+    event_cancel(event_id=event_id)
     return event_get_for_organiser(event_id=event_id)
 
 
-@organiser_router.post("/themes", response={201: ThemeOut, 422: dict})
+@organiser_router.post("/themes", response={201: ThemeOut, 422: ErrorOut})
 def organiser_theme_create(request, payload: ThemeIn):
-    try:
-        return 201, theme_create(**payload.dict())
-    except ValidationError as error:
-        return 422, validation_detail(error)
+    return Status(201, theme_create(**payload.dict()))
 
 
 @organiser_router.get("/themes/demand", response=list[ThemeDemandOut])
 def organiser_theme_demand(request):
+    """Per theme: how many want meetings on it, and how many are planned."""
     return theme_demand()
-
-
-# Text fields are stored as "" rather than NULL; capacity keeps None (unlimited).
-_TEXT_FIELDS = {"title", "description", "location", "online_url", "municipality"}
-
-
-def _blank_for_none(fields: dict) -> dict:
-    return {name: ("" if value is None and name in _TEXT_FIELDS else value) for name, value in fields.items()}

@@ -158,7 +158,3 @@ class OrganiserRegistrationOut(Schema):
 
 class AttendanceIn(Schema):
     attended: bool
-
-
-class ErrorOut(Schema):
-    detail: str

@@ -47,9 +47,10 @@ class SignupOutcome:
 class SignupRejected(Exception):
     """A chosen meeting takes no sign-ups; the message names it and says why."""
 
-    def __init__(self, message: str, *, event_id: int):
+    def __init__(self, message: str, *, event_id: int, unknown: bool = False):
         super().__init__(message)
         self.event_id = event_id
+        self.unknown = unknown
 
 
 class RegistrationConflict(Exception):
@@ -143,7 +144,9 @@ def signup_create(
         for event_id in event_ids:
             event = events.get(event_id)
             if event is None:
-                raise SignupRejected(_("Meeting %(id)s does not exist.") % {"id": event_id}, event_id=event_id)
+                raise SignupRejected(
+                    _("Meeting %(id)s does not exist.") % {"id": event_id}, event_id=event_id, unknown=True
+                )
             reason = event.registration_closed_reason(now)
             if reason:
                 message = _("You cannot sign up for “%(title)s”: %(reason)s.") % {
