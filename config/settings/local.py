@@ -9,4 +9,6 @@ DEBUG = os.environ.get("DEBUG", "1") == "1"
 SECRET_KEY = SECRET_KEY or "local-development-only-not-secret"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# The embedded broker and the mail files live here; kombu needs its folders to exist.
+for folder in ("broker/out", "broker/processed", "mail", "cache"):
+    (VAR_DIR / folder).mkdir(parents=True, exist_ok=True)
