@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -36,7 +37,8 @@ class Municipality(models.TextChoices):
     STRANGNAS = "Strängnäs", "Strängnäs"
     TROSA = "Trosa", "Trosa"
     VINGAKER = "Vingåker", "Vingåker"
-    OTHER = "Annan", _("Other")
+    # Swedish words for "other" agree with their noun: "annan kommun", "annat kön".
+    OTHER = "Annan", pgettext_lazy("municipality", "Other")
 
     @classmethod
     def canonical(cls, value: str) -> str | None:

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
@@ -14,14 +15,14 @@ ACTIVE_STATUSES = (Status.CONFIRMED, Status.WAITLISTED)
 class Gender(models.TextChoices):
     WOMAN = "woman", _("Woman")
     MAN = "man", _("Man")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("gender", "Other")
     UNSTATED = "unstated", _("Prefer not to say")
 
 
 class OrganisationType(models.TextChoices):
     SOCIAL_ENTERPRISE = "social_enterprise", _("Social enterprise")
     PUBLIC_SECTOR = "public_sector", _("Public sector")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("organisation type", "Other")
 
 
 class Language(models.TextChoices):

@@ -1,0 +1,169 @@
+"""Public sign-up pages: the form, its confirmation, and the personal manage and cancel pages."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from events.selectors import event_list_upcoming, theme_list
+
+from .choices import Status
+from .forms import SignupForm
+from .models import Registration
+from .ratelimit import signup_limited
+from .selectors import registration_get_by_token, waitlist_position
+from .services import RegistrationConflict, SignupRejected, registration_cancel, signup_create, theme_interest_add
+
+# The outcome of the last sign-up, shown by the confirmation page after the redirect.
+DONE_SESSION_KEY = "signup_done"
+
+
+@dataclass(frozen=True)
+class DoneOutcome:
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    waitlist_position: int | None
+    manage_url: str | None
+
+
+def _page_language() -> str:
+    return "en" if (get_language() or "").startswith("en") else "sv"
+
+
+def _signup_form(request) -> SignupForm:
+    options = {
+        "events": [event for event in event_list_upcoming() if event.registration_open],
+        "themes": theme_list(),
+        "language": _page_language(),
+    }
+    if request.method == "POST":
+        return SignupForm(request.POST, **options)
+    preselected = [value for value in request.GET.getlist("event") if value.isascii() and value.isdigit()]
+    return SignupForm(initial={"event": preselected}, **options)
+
+
+def _outcomes_for_session(outcomes) -> list[dict]:
+    return [
+        {
+            "title": outcome.event.title,
+            "starts_at": outcome.event.starts_at.isoformat(),
+            "ends_at": outcome.event.ends_at.isoformat(),
+            "status": outcome.status,
+            "waitlist_position": outcome.waitlist_position,
+            "manage_token": outcome.manage_token,
+        }
+        for outcome in outcomes
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    form = _signup_form(request)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if signup_limited(request, email=data["email"]):
+            form.add_error(None, _("Too many sign-ups in a short time. Please wait a minute and try again."))
+            status = 429
+        else:
+            try:
+                if data["event"]:
+                    outcomes = signup_create(
+                        person=form.person(), event_ids=data["event"], theme_slugs=data["theme_interests"]
+                    )
+                else:
+                    theme_interest_add(person=form.person(), theme_slugs=data["theme_interests"])
+                    outcomes = []
+            except SignupRejected as error:
+                form.add_error("event", str(error))
+            else:
+                request.session[DONE_SESSION_KEY] = {
+                    "outcomes": _outcomes_for_session(outcomes),
+                    "themes": [
+                        theme.display_name for theme in form.theme_choices if theme.slug in data["theme_interests"]
+                    ],
+                    "email": data["email"],
+                }
+                return redirect("registrations:done")
+    return render(request, "registrations/signup.html", {"form": form}, status=status)
+
+
+def _manage_url(token: str | None) -> str | None:
+    # Absolute, because people copy it or compare it with the one in their e-mail.
+    return settings.SITE_URL + reverse("registrations:manage", args=[token]) if token else None
+
+
+@never_cache
+def signup_done(request):
+    done = request.session.get(DONE_SESSION_KEY)
+    if not done:
+        return redirect("registrations:signup")
+    outcomes = [
+        DoneOutcome(
+            title=outcome["title"],
+            starts_at=datetime.fromisoformat(outcome["starts_at"]),
+            ends_at=datetime.fromisoformat(outcome["ends_at"]),
+            status=outcome["status"],
+            waitlist_position=outcome["waitlist_position"],
+            manage_url=_manage_url(outcome["manage_token"]),
+        )
+        for outcome in done["outcomes"]
+    ]
+    context = {"outcomes": outcomes, "themes": done["themes"], "email": done["email"]}
+    return render(request, "registrations/done.html", context)
+
+
+def _registration_or_404(token: str) -> Registration:
+    registration = registration_get_by_token(token)
+    if registration is None:
+        raise Http404
+    return registration
+
+
+def _cancelled_page(request, registration: Registration):
+    return render(request, "registrations/cancelled.html", {"registration": registration}, status=410)
+
+
+@never_cache
+def manage(request, token: str):
+    registration = _registration_or_404(token)
+    if registration.status == Status.CANCELLED:
+        return _cancelled_page(request, registration)
+    context = {
+        "registration": registration,
+        "event": registration.event,
+        "token": token,
+        "event_started": registration.event.starts_at <= timezone.now(),
+        "waitlist_position": waitlist_position(registration),
+        # The link is the seat: only confirmed registrants get it, never the public pages.
+        "online_url": registration.event.online_url if registration.status == Status.CONFIRMED else "",
+    }
+    return render(request, "registrations/manage.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def cancel(request, token: str):
+    """GET only asks: mail scanners and link previews follow links, so only a POST cancels."""
+    registration = _registration_or_404(token)
+    if registration.status == Status.CANCELLED:
+        return _cancelled_page(request, registration)
+    if request.method == "POST":
+        try:
+            registration_cancel(registration_id=registration.id)
+        except RegistrationConflict:
+            pass  # cancelled by a second click or another tab: the outcome the person wanted
+        messages.success(request, _("Your registration is cancelled. Thank you for letting us know."))
+        return redirect("registrations:manage", token=token)
+    return render(request, "registrations/cancel_confirm.html", {"registration": registration, "token": token})

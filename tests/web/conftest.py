@@ -1,0 +1,85 @@
+"""Fixtures of the public pages' tests: meetings are made through the domain services."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone, translation
+
+from events.services import event_create, theme_create
+from registrations.services import PersonDetails, signup_create
+
+
+@pytest.fixture(autouse=True)
+def swedish():
+    """A request under /en/ leaves English active in the thread; reverse() in the next test must not inherit it."""
+    with translation.override("sv"):
+        yield
+
+
+@pytest.fixture
+def themes(db):
+    return {
+        "finansiering": theme_create(slug="finansiering", name="Finansiering", name_en="Funding"),
+        "upphandling": theme_create(slug="upphandling", name="Upphandling", name_en="Public procurement"),
+    }
+
+
+@pytest.fixture
+def make_meeting(db):
+    """Makes a published meeting `days` ahead, two hours long, on site unless an online_url is given."""
+
+    def make(title="Tematräff", *, days=10, theme_slugs=(), **fields):
+        starts = timezone.now().replace(microsecond=0) + timedelta(days=days)
+        defaults = {"kind": "theme_meeting", "capacity": 10, "location": "Stadshuset", "municipality": "Nyköping"}
+        if fields.get("online_url"):
+            defaults["location"] = ""
+        return event_create(
+            theme_slugs=theme_slugs,
+            title=title,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            **{**defaults, **fields},
+        )
+
+    return make
+
+
+@pytest.fixture
+def person():
+    def make(email="anna@example.org", name="Anna Andersson"):
+        return PersonDetails(name=name, email=email, municipality="Flen")
+
+    return make
+
+
+@pytest.fixture
+def register(person):
+    """Signs someone up through the service; returns (registration, manage token)."""
+
+    def sign_up(event, email="anna@example.org", name="Anna Andersson"):
+        [outcome] = signup_create(person=person(email=email, name=name), event_ids=[event.id])
+        return outcome.registration, outcome.manage_token
+
+    return sign_up
+
+
+@pytest.fixture
+def signup_data():
+    """A valid POST body for the sign-up form; tests override single fields."""
+
+    def data(*events, **overrides):
+        body = {
+            "event": [str(event.id) for event in events],
+            "name": "Anna Andersson",
+            "email": "anna@example.org",
+            "organisation": "Kaffekooperativet",
+            "organisation_type": "social_enterprise",
+            "municipality": "Nyköping",
+            "gender": "woman",
+            "language": "sv",
+            "consent": "on",
+        }
+        body.update(overrides)
+        return {key: value for key, value in body.items() if value is not None}
+
+    return data
