@@ -25,9 +25,13 @@ def clean_single_line(value: str) -> str:
 
 
 def clean_email(value: str) -> str:
+    """A valid address with its domain in lower case. Domains are case-insensitive and may be
+    non-ASCII, which SQLite's LOWER() does not fold; the local part is ASCII (validate_email),
+    so the database can then compare addresses case-insensitively on every engine."""
     value = clean_single_line(value)
     validate_email(value)
-    return value
+    local, _at, domain = value.rpartition("@")
+    return f"{local}@{domain.lower()}"
 
 
 def clean_municipality(value: str) -> str:

@@ -376,3 +376,14 @@ def test_public_signup_needs_no_csrf_token():
     )
 
     assert response.status_code == 201
+
+
+def test_signup_again_with_a_non_ascii_domain_in_another_case_is_already_registered(client):
+    # SQLite's LOWER() folds only ASCII; the address must still count as the same person.
+    event = EventFactory()
+    _token_for(client, event, email="anna@ÖREBRO-företag.se")
+
+    response = _post_signup(client, signup_payload([event.id], email="ANNA@örebro-FÖRETAG.se"))
+
+    assert response.json()["registrations"][0]["status"] == "already_registered"
+    assert Registration.objects.count() == 1
