@@ -159,6 +159,13 @@ def _next_monday(today: date) -> date:
     return today + timedelta(days=7 - today.weekday())
 
 
+def _outside_holidays(day: date) -> date:
+    # Nobody meets between Christmas and Epiphany; such a date moves three weeks on.
+    if (day.month, day.day) >= (12, 20) or (day.month, day.day) <= (1, 6):
+        return day + timedelta(weeks=3)
+    return day
+
+
 class Command(BaseCommand):
     help = "Loads demo themes, meetings, sign-ups and an organiser (idempotent)."
 
@@ -173,7 +180,8 @@ class Command(BaseCommand):
         for title, kind, themes, week, weekday, start, hours, capacity, municipality, place, online in MEETINGS:
             if Event.objects.filter(title=title).exists():
                 continue
-            starts_at = timezone.make_aware(datetime.combine(monday + timedelta(weeks=week - 1, days=weekday), start))
+            day = _outside_holidays(monday + timedelta(weeks=week - 1, days=weekday))
+            starts_at = timezone.make_aware(datetime.combine(day, start))
             event_create(
                 theme_slugs=themes,
                 title=title,
