@@ -10,5 +10,5 @@ SECRET_KEY = SECRET_KEY or "local-development-only-not-secret"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 
 # The embedded broker and the mail files live here; kombu needs its folders to exist.
-for folder in ("broker/out", "broker/processed", "mail", "cache"):
+for folder in ("broker/out", "broker/processed", "broker/control", "mail", "cache"):
     (VAR_DIR / folder).mkdir(parents=True, exist_ok=True)
