@@ -7,6 +7,7 @@ from .api import api
 urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("notifications.urls")),
 ]
 # Swedish lives at the root, English under /en/.
 urlpatterns += i18n_patterns(

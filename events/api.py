@@ -4,7 +4,7 @@ from ninja import Query, Router, Status
 
 from accounts.auth import organiser_auth
 from config.api_errors import ErrorOut, found
-from notifications.calendar import public_calendar
+from notifications.invites import public_feed
 
 from .models import Event
 from .schemas import (
@@ -57,7 +57,7 @@ def event_detail(request, event_id: int):
 @router.get("/events/{event_id}/calendar.ics", response={200: None, 404: ErrorOut})
 def event_calendar(request, event_id: int):
     event = found(event_get_public(event_id=event_id))
-    response = HttpResponse(public_calendar([event]), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(public_feed([event]), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="traff-{event.id}.ics"'
     return response
 

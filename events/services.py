@@ -4,8 +4,10 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications import outbox
 from registrations.services import waitlist_promote
 
 from .choices import EventStatus
@@ -35,6 +37,8 @@ def event_create(*, theme_slugs: Sequence[str] = (), **fields) -> Event:
         event.full_clean()
         event.save()
         event.themes.set(themes)
+        if event.status == EventStatus.PUBLISHED and event.starts_at > timezone.now():
+            outbox.queue_theme_announcements(event)
     return event
 
 
@@ -55,8 +59,12 @@ def event_update(*, event_id: int, theme_slugs: Sequence[str] | None = None, **c
         event.save()
         if theme_slugs is not None:
             event.themes.set(_themes_by_slug(theme_slugs))
+        if changed & INVITE_FIELDS:
+            outbox.queue_event_changed(event)
         if "capacity" in changed:
             waitlist_promote(event)
+        if "status" in changed and event.status == EventStatus.PUBLISHED and event.starts_at > timezone.now():
+            outbox.queue_theme_announcements(event)
     return event
 
 
@@ -69,6 +77,7 @@ def event_cancel(*, event_id: int) -> Event:
         event.status = EventStatus.CANCELLED
         event.sequence += 1
         event.save(update_fields=["status", "sequence", "updated_at"])
+        outbox.queue_event_cancelled(event)
     return event
 
 

@@ -1,42 +1,111 @@
-"""Everything about iCalendar (RFC 5545): pure functions from data to bytes.
+"""Everything about iCalendar (RFC 5545/5546): pure functions from data to bytes.
 
 Times are written in UTC, which every calendar parser reads the same way, so daylight
-saving in Europe/Stockholm cannot move a meeting.
+saving in Europe/Stockholm can never move a meeting (a VTIMEZONE built from RDATE lists,
+the usual alternative, is misread by ical.js and vobject).
 """
 
+import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.conf import settings
-from icalendar import Calendar
+from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as VEvent
 
 PRODID = "-//Träffpunkt//Träffpunkt//SV"
+REQUEST = "REQUEST"
+CANCEL = "CANCEL"
+PUBLISH = "PUBLISH"
 
 
-def event_uid(event_id: int) -> str:
-    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "traffpunkt"
-    return f"event-{event_id}@{host}"
+@dataclass(frozen=True)
+class Meeting:
+    """What a calendar needs to know about a meeting."""
+
+    uid: str
+    sequence: int
+    starts_at: datetime
+    ends_at: datetime
+    summary: str
+    location: str = ""
+    description: str = ""
+    url: str = ""
+    cancelled: bool = False
 
 
-def public_calendar(events: Iterable, *, now: datetime | None = None) -> bytes:
-    """A published calendar of meetings, as anyone may see them: no online link, no attendees."""
-    stamp = (now or datetime.now(UTC)).astimezone(UTC)
+@dataclass(frozen=True)
+class Person:
+    email: str
+    name: str = ""
+
+
+def display_name(name: str) -> str:
+    """A name safe inside a quoted parameter: no double quotes, no control characters."""
+    return "".join(
+        char for char in name if char != '"' and unicodedata.category(char) not in ("Cc", "Zl", "Zp")
+    ).strip()
+
+
+def _address(person: Person, **params) -> vCalAddress:
+    address = vCalAddress(f"mailto:{person.email}")
+    if display_name(person.name):
+        address.params["CN"] = vText(display_name(person.name))
+    for name, value in params.items():
+        address.params[name.replace("_", "-").upper()] = vText(value)
+    return address
+
+
+def _calendar(method: str) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
-    for event in events:
-        vevent = VEvent()
-        vevent.add("uid", event_uid(event.id))
-        vevent.add("dtstamp", stamp)
-        vevent.add("sequence", event.sequence)
-        vevent.add("dtstart", event.starts_at.astimezone(UTC))
-        vevent.add("dtend", event.ends_at.astimezone(UTC))
-        vevent.add("summary", event.title)
-        if event.location:
-            vevent.add("location", event.location)
-        vevent.add("url", f"{settings.SITE_URL}/traffar/{event.id}/")
-        vevent.add("status", "CANCELLED" if event.status == "cancelled" else "CONFIRMED")
-        calendar.add_component(vevent)
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    return calendar
+
+
+def _vevent(meeting: Meeting, *, stamp: datetime, cancelled: bool) -> VEvent:
+    vevent = VEvent()
+    vevent.add("uid", meeting.uid)
+    vevent.add("sequence", meeting.sequence)
+    vevent.add("dtstamp", stamp.astimezone(UTC))
+    vevent.add("dtstart", meeting.starts_at.astimezone(UTC))
+    vevent.add("dtend", meeting.ends_at.astimezone(UTC))
+    vevent.add("summary", meeting.summary)
+    if meeting.location:
+        vevent.add("location", meeting.location)
+    if meeting.description:
+        vevent.add("description", meeting.description)
+    if meeting.url:
+        vevent.add("url", meeting.url)
+    vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    vevent.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
+    return vevent
+
+
+def invite(*, meeting: Meeting, organizer: Person, attendee: Person, method: str, stamp: datetime) -> bytes:
+    """An invitation (METHOD:REQUEST) or its withdrawal (METHOD:CANCEL) for one person.
+
+    The recipient is the only ATTENDEE and is not asked to reply; a CANCEL must carry the
+    same UID as the invitation and a higher SEQUENCE, which the caller provides.
+    """
+    calendar = _calendar(method)
+    vevent = _vevent(meeting, stamp=stamp, cancelled=method == CANCEL or meeting.cancelled)
+    vevent.add("organizer", _address(organizer))
+    vevent.add(
+        "attendee",
+        _address(attendee, role="REQ-PARTICIPANT", partstat="ACCEPTED", rsvp="FALSE", cutype="INDIVIDUAL"),
+    )
+    calendar.add_component(vevent)
+    return calendar.to_ical()
+
+
+def feed(meetings: Iterable[Meeting], *, name: str, stamp: datetime) -> bytes:
+    """A subscribable calendar (METHOD:PUBLISH) of several meetings, without attendees."""
+    calendar = _calendar(PUBLISH)
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", "Europe/Stockholm")
+    for meeting in meetings:
+        calendar.add_component(_vevent(meeting, stamp=stamp, cancelled=meeting.cancelled))
     return calendar.to_ical()

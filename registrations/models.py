@@ -72,3 +72,19 @@ class ThemeInterest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} – {self.theme}"
+
+
+class ManageLink(models.Model):
+    """A further manage token for a registration, issued for a link in an e-mail.
+
+    Tokens are stored only as hashes, so a later e-mail cannot repeat the sign-up's link;
+    it carries a new one, and every link of a registration stays valid until it is cancelled.
+    """
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="manage_links")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("manage link")
+        verbose_name_plural = _("manage links")

@@ -25,11 +25,12 @@ def waitlist_position(registration: Registration) -> int | None:
 def registration_get_by_token(token: str) -> Registration | None:
     if not token or len(token) > 200:
         return None
+    token_hash = hash_secret(token)
+    registrations = Registration.objects.select_related("event").prefetch_related("event__themes")
+    # The sign-up's own link is on the registration; links sent by e-mail are in ManageLink.
     return (
-        Registration.objects.select_related("event")
-        .prefetch_related("event__themes")
-        .filter(token_hash=hash_secret(token))
-        .first()
+        registrations.filter(token_hash=token_hash).first()
+        or registrations.filter(manage_links__token_hash=token_hash).first()
     )
 
 

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import hash_secret
 from events.models import Event, Theme
+from notifications import outbox
 
 from .choices import ACTIVE_STATUSES, Gender, Language, OrganisationType, Source, Status
-from .models import Registration, ThemeInterest
+from .models import ManageLink, Registration, ThemeInterest
 from .selectors import confirmed_count
 
 
@@ -160,11 +161,14 @@ def signup_create(
             event = events[event_id]
             seats = _seats(event, person.email)
             if seats.existing_id:
+                # Reveal nothing to whoever typed the address: its owner gets their link by e-mail.
                 existing = Registration.objects.get(pk=seats.existing_id)
+                outbox.queue_manage_link(existing, now=now)
                 outcomes.append(SignupOutcome(event=event, registration=existing, status="already_registered"))
                 continue
             confirmed = seats.free(event)
             registration, token = _insert(event, person, confirmed=confirmed, source=Source.ONLINE)
+            outbox.queue_signup(registration)
             outcomes.append(
                 SignupOutcome(
                     event=event,
@@ -203,6 +207,7 @@ def waitlist_promote(event: Event) -> list[Registration]:
         registration.status = Status.CONFIRMED
         registration.confirmed_at = now
     Registration.objects.bulk_update(promoted, ["status", "confirmed_at"])
+    outbox.queue_promotions(promoted)
     return promoted
 
 
@@ -214,9 +219,11 @@ def registration_cancel(*, registration_id: int) -> Registration:
         registration = Registration.objects.get(pk=registration_id)
         if registration.status == Status.CANCELLED:
             raise RegistrationConflict(_("The registration is already cancelled."))
+        was_confirmed = registration.status == Status.CONFIRMED
         registration.status = Status.CANCELLED
         registration.cancelled_at = timezone.now()
         registration.save(update_fields=["status", "cancelled_at"])
+        outbox.queue_registration_cancelled(registration, was_confirmed=was_confirmed)
         waitlist_promote(event)
     return registration
 
@@ -235,7 +242,11 @@ def registration_add_by_organiser(
         if seats.existing_id:
             raise RegistrationConflict(_("%(email)s is already registered for this meeting.") % {"email": person.email})
         confirmed = bool(attended) or seats.free(event)
-        return _insert(event, person, confirmed=confirmed, source=Source.ORGANISER, attended=attended)
+        registration, token = _insert(event, person, confirmed=confirmed, source=Source.ORGANISER, attended=attended)
+        # Someone added before the meeting (they phoned in) hears from us like anyone else.
+        if event.starts_at > timezone.now():
+            outbox.queue_signup(registration)
+        return registration, token
 
 
 def registration_set_attendance(*, registration_id: int, attended: bool) -> Registration:
@@ -254,3 +265,10 @@ def registration_set_attendance(*, registration_id: int, attended: bool) -> Regi
             fields += ["status", "confirmed_at"]
         registration.save(update_fields=fields)
     return registration
+
+
+def manage_link_issue(*, registration_id: int) -> str:
+    """A new manage token for a registration (for a link in an e-mail); only its hash is kept."""
+    token = secrets.token_urlsafe(32)
+    ManageLink.objects.create(registration_id=registration_id, token_hash=hash_secret(token))
+    return token

@@ -163,10 +163,23 @@ else:
     # Fail fast when Redis is down so a web request never hangs on the broker.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that commits a sign-up must not hang on a dead broker: publish fails fast, and
+# the outbox sweep sends the message within a minute instead.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ROUTES = {
+    "notifications.tasks.deliver_pending": {"queue": "mail"},
+    "notifications.tasks.sweep_outbox": {"queue": "mail"},
+}
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Beat runs in UTC; reminders are instants, so daylight saving cannot move them.
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "schedule-reminders": {"task": "notifications.tasks.schedule_reminders", "schedule": 60.0},
+    "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+}
 
 LOGGING = {
     "version": 1,

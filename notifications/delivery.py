@@ -1,0 +1,146 @@
+"""Sending the outbox: claim a batch of due rows, send them over one SMTP connection, record
+each outcome. Every row is claimed by a conditional UPDATE before SMTP is spoken to, so two
+workers, two beats or a retried task never send the same row twice.
+
+Temporary failures (SMTP 4xx, a dropped or refused connection) are retried with back-off;
+permanent ones (SMTP 5xx) are marked failed for organisers to see, and not retried.
+"""
+
+import logging
+import smtplib
+import time
+from datetime import datetime, timedelta
+
+from django.core.mail import mailers
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from events.choices import EventStatus
+from registrations.choices import Status
+
+from . import emails
+from .models import Message
+
+logger = logging.getLogger(__name__)
+Kind, State = Message.Kind, Message.State
+
+BATCH_SIZE = 50
+MAX_ATTEMPTS = 8
+# A row claimed this long ago by a worker that never reported back is handed out again.
+STALE_CLAIM = timedelta(minutes=15)
+
+
+class PermanentFailure(Exception):
+    pass
+
+
+def claim_batch(*, now: datetime, limit: int = BATCH_SIZE) -> list[Message]:
+    """Takes up to `limit` due rows for this worker alone."""
+    with transaction.atomic():
+        due = (
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(state=State.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "id")
+            .values_list("id", flat=True)[:limit]
+        )
+        ids = list(due)
+        if ids:
+            Message.objects.filter(pk__in=ids, state=State.PENDING).update(
+                state=State.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            )
+    return list(Message.objects.filter(pk__in=ids, state=State.SENDING).select_related("registration", "event"))
+
+
+def _skip_reason(message: Message, now: datetime) -> str:
+    """Why the message is not needed any more (the world changed since it was written), or ""."""
+    registration, event = message.registration, message.event
+    if message.kind == Kind.REMINDER:
+        if registration is None or registration.status != Status.CONFIRMED:
+            return "registration is no longer confirmed"
+        if event.status != EventStatus.PUBLISHED or event.starts_at <= now:
+            return "meeting is cancelled or has started"
+        if event.starts_at != message.event_starts_at:
+            return "meeting has moved; its reminders are written anew"
+    if message.kind == Kind.THEME_ANNOUNCEMENT and (event.status != EventStatus.PUBLISHED or event.starts_at <= now):
+        return "meeting is no longer upcoming"
+    if registration is not None and message.kind in (
+        Kind.CONFIRMATION,
+        Kind.WAITLISTED,
+        Kind.PROMOTED,
+        Kind.EVENT_CHANGED,
+        Kind.MANAGE_LINK,
+    ):
+        if registration.status == Status.CANCELLED:
+            return "registration is cancelled"
+        if message.kind == Kind.WAITLISTED and registration.status == Status.CONFIRMED:
+            return "already confirmed from the waiting list"
+    return ""
+
+
+def _smtp_code(error: Exception) -> int | None:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return max(codes) if codes else None
+    return getattr(error, "smtp_code", None)
+
+
+def _record_failure(message: Message, error: Exception, now: datetime) -> None:
+    code = _smtp_code(error)
+    text = f"{type(error).__name__}: {error}"[:2000]
+    if (code is not None and 500 <= code < 600) or message.attempts >= MAX_ATTEMPTS:
+        Message.objects.filter(pk=message.pk).update(state=State.FAILED, last_error=text)
+        logger.warning("message %s failed for good: %s", message.pk, text)
+        return
+    # 1, 2, 4 ... minutes, at most an hour.
+    delay = timedelta(minutes=min(2 ** (message.attempts - 1), 60))
+    Message.objects.filter(pk=message.pk).update(state=State.PENDING, next_attempt_at=now + delay, last_error=text)
+    logger.info("message %s will be retried in %s: %s", message.pk, delay, text)
+
+
+def send_batch(messages: list[Message], *, now: datetime) -> int:
+    """Sends claimed rows over one connection; returns how many were sent."""
+    sent = 0
+    connection = mailers.default
+    try:
+        for message in messages:
+            reason = _skip_reason(message, now)
+            if reason:
+                Message.objects.filter(pk=message.pk).update(state=State.SKIPPED, last_error=reason)
+                continue
+            try:
+                email = emails.build(message)
+            except Exception as error:  # a message that cannot be rendered will not render next time
+                logger.exception("message %s could not be built", message.pk)
+                Message.objects.filter(pk=message.pk).update(state=State.FAILED, last_error=f"build: {error}"[:2000])
+                continue
+            try:
+                connection.open()
+                connection.send_messages([email])
+            except (smtplib.SMTPException, OSError) as error:
+                _record_failure(message, error, now)
+                connection.close()  # the connection may be half-dead; the next message opens a fresh one
+                continue
+            Message.objects.filter(pk=message.pk).update(state=State.SENT, sent_at=timezone.now(), last_error="")
+            sent += 1
+    finally:
+        connection.close()
+    return sent
+
+
+def release_stale_claims(*, now: datetime) -> int:
+    """Rows a crashed worker claimed go back to the queue."""
+    return Message.objects.filter(state=State.SENDING, claimed_at__lt=now - STALE_CLAIM).update(state=State.PENDING)
+
+
+def deliver_due(*, time_budget: float = 50.0) -> int:
+    """Sends due rows in batches until none are left or the time budget is spent."""
+    started = time.monotonic()
+    total = 0
+    while time.monotonic() - started < time_budget:
+        now = timezone.now()
+        batch = claim_batch(now=now)
+        if not batch:
+            break
+        total += send_batch(batch, now=now)
+    return total

@@ -1,0 +1,141 @@
+"""Turning an outbox row into the e-mail a person reads: text, HTML and, where it belongs,
+a calendar invitation (as a text/calendar alternative and as invite.ics)."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from events.choices import EventStatus
+from registrations.choices import Status
+from registrations.selectors import waitlist_position
+from registrations.services import manage_link_issue
+
+from . import calendar, invites
+from .feeds import feed_url, webcal_url
+from .models import Message
+
+Kind = Message.Kind
+
+
+class InviteEmail(EmailMultiAlternatives):
+    """An e-mail that may carry a calendar invitation: as a text/calendar alternative whose
+    Content-Type names the same METHOD as the file (RFC 6047), and as invite.ics."""
+
+    calendar: bytes = b""
+    calendar_method = ""
+
+    def add_invite(self, ics: bytes, *, method: str) -> None:
+        self.calendar, self.calendar_method = ics, method
+        self.attach_alternative(ics.decode(), "text/calendar")
+        self.attach("invite.ics", ics, "application/ics")
+
+    def message(self, **kwargs):
+        msg = super().message(**kwargs)
+        for part in msg.walk():
+            if part.get_content_type() == "text/calendar":
+                # Bytes as built: iCalendar lines end in CRLF, which a text part would lose.
+                part.set_content(
+                    self.calendar,
+                    maintype="text",
+                    subtype="calendar",
+                    cte="base64",
+                    params={"method": self.calendar_method, "charset": "UTF-8"},
+                )
+        return msg
+
+
+def _subject(message: Message, title: str) -> str:
+    subjects = {
+        Kind.CONFIRMATION: _("Confirmed: %(title)s"),
+        Kind.WAITLISTED: _("Waiting list: %(title)s"),
+        Kind.PROMOTED: _("A place opened – you are confirmed: %(title)s"),
+        Kind.REMINDER: _("Reminder: %(title)s"),
+        Kind.EVENT_CHANGED: _("Changed: %(title)s"),
+        Kind.EVENT_CANCELLED: _("Cancelled: %(title)s"),
+        Kind.REGISTRATION_CANCELLED: _("Your registration is cancelled: %(title)s"),
+        Kind.MANAGE_LINK: _("Your registration: %(title)s"),
+        Kind.THEME_ANNOUNCEMENT: _("New meeting: %(title)s"),
+    }
+    return subjects[message.kind] % {"title": title}
+
+
+def _intro(message: Message, position: int | None) -> str:
+    if message.kind == Kind.WAITLISTED:
+        return _(
+            "The meeting is full, so you are on the waiting list, in place %(position)s. If a place "
+            "opens, it goes to the first in line and you get an e-mail with the calendar invitation."
+        ) % {"position": position or "–"}
+    intros = {
+        Kind.CONFIRMATION: _("Your place is confirmed. The calendar invitation is attached."),
+        Kind.PROMOTED: _("A place opened and it is yours: you are confirmed. The calendar invitation is attached."),
+        Kind.REMINDER: _("A reminder of the meeting you are registered for."),
+        Kind.EVENT_CHANGED: _("The meeting has changed. Here are the new details."),
+        Kind.EVENT_CANCELLED: _("Unfortunately the meeting is cancelled. We are sorry for the trouble."),
+        Kind.REGISTRATION_CANCELLED: _("Your registration is cancelled, as you asked. Welcome back another time."),
+        Kind.MANAGE_LINK: _(
+            "Someone (probably you) signed up again with this address. You were already registered, "
+            "so nothing changed; here is your personal link again."
+        ),
+        Kind.THEME_ANNOUNCEMENT: _("You asked to hear about meetings on this theme. Here is a new one."),
+    }
+    return intros[message.kind]
+
+
+def _method(message: Message, registration) -> str:
+    """Which invitation, if any, goes with the message."""
+    if registration is None:
+        return ""
+    if message.kind in (Kind.CONFIRMATION, Kind.PROMOTED, Kind.REMINDER, Kind.EVENT_CHANGED):
+        return calendar.REQUEST if registration.status == Status.CONFIRMED else ""
+    if message.kind == Kind.EVENT_CANCELLED:
+        return calendar.CANCEL if registration.confirmed_at else ""
+    if message.kind == Kind.REGISTRATION_CANCELLED:
+        return calendar.CANCEL if message.context.get("was_confirmed") else ""
+    return ""
+
+
+def build(message: Message) -> InviteEmail:
+    """The e-mail for one outbox row, in the recipient's language, from the data as it is now."""
+    registration = message.registration
+    event = message.event
+    with translation.override(message.language or settings.LANGUAGE_CODE):
+        confirmed = registration is not None and registration.status == Status.CONFIRMED
+        active = registration is not None and registration.status != Status.CANCELLED
+        position = waitlist_position(registration) if registration is not None else None
+        method = _method(message, registration)
+        context = {
+            "message": message,
+            "name": registration.name if registration else message.context.get("name", ""),
+            "event": event,
+            "intro": _intro(message, position),
+            "cancelled": event.status == EventStatus.CANCELLED or message.kind == Kind.REGISTRATION_CANCELLED,
+            # The online link goes only to people with a confirmed seat.
+            "online_url": event.online_url if confirmed and event.status == EventStatus.PUBLISHED else "",
+            "manage_url": _manage_url(registration) if active else "",
+            "feed_url": feed_url(message.recipient) if confirmed else "",
+            "event_url": invites.event_url(event),
+            "site_url": settings.SITE_URL,
+        }
+        if context["feed_url"]:
+            context["webcal_url"] = webcal_url(context["feed_url"])
+        text = render_to_string("notifications/email/message.txt", context)
+        html = render_to_string("notifications/email/message.html", context)
+        email = InviteEmail(
+            subject=_subject(message, event.title),
+            body=text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[message.recipient],
+            headers={"Auto-Submitted": "auto-generated"},
+        )
+        email.attach_alternative(html, "text/html")
+        if method:
+            email.add_invite(invites.registration_invite(registration, method=method, description=text), method=method)
+    return email
+
+
+def _manage_url(registration) -> str:
+    token = manage_link_issue(registration_id=registration.id)
+    return settings.SITE_URL + reverse("registrations:manage", args=[token])

@@ -1,0 +1,51 @@
+"""Personal calendar feeds: one secret address per e-mail address, listing its confirmed meetings."""
+
+import base64
+import hashlib
+import hmac
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import hash_secret
+from events.choices import EventStatus
+from registrations.choices import Status
+from registrations.models import Registration
+
+from .models import CalendarFeed
+
+
+def feed_token(email: str) -> str:
+    """256 bits derived from the address with SECRET_KEY: stable, so every e-mail can repeat it."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"calendar-feed:{email.lower()}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
+
+
+def feed_url(email: str) -> str:
+    """The person's feed address (https or http as the site); makes the feed known on first use."""
+    token = feed_token(email)
+    CalendarFeed.objects.get_or_create(email=email.lower(), defaults={"token_hash": hash_secret(token)})
+    return settings.SITE_URL + reverse("notifications:feed", args=[token])
+
+
+def webcal_url(url: str) -> str:
+    return "webcal://" + url.split("://", 1)[-1]
+
+
+def feed_registrations(token: str) -> QuerySet[Registration] | None:
+    """Confirmed registrations for upcoming and recent meetings of the feed's owner, or None."""
+    feed = CalendarFeed.objects.filter(token_hash=hash_secret(token)).first() if len(token) < 100 else None
+    if feed is None:
+        return None
+    return (
+        Registration.objects.alias(email_lower=Lower("email"))
+        .filter(email_lower=feed.email, status=Status.CONFIRMED)
+        .exclude(event__status=EventStatus.DRAFT)
+        .filter(event__ends_at__gte=timezone.now() - timedelta(days=90))
+        .select_related("event")
+        .order_by("event__starts_at")
+    )

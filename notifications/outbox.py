@@ -1,0 +1,172 @@
+"""Putting messages into the outbox. Called inside the transaction of the change that causes
+them, so a message exists exactly when its cause was committed; the sender is woken after
+commit, and the periodic sweep sends whatever a lost wake-up left behind."""
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from events.choices import EventStatus
+from events.models import Event
+from registrations.choices import Status
+from registrations.models import Registration, ThemeInterest
+
+from .models import Message
+
+logger = logging.getLogger(__name__)
+Kind = Message.Kind
+
+
+def _wake_sender() -> None:
+    # Enqueueing may fail (broker down): the row is committed and the sweep will send it.
+    transaction.on_commit(_enqueue_delivery, robust=True)
+
+
+def _enqueue_delivery() -> None:
+    from .tasks import deliver_pending
+
+    deliver_pending.delay()
+
+
+def _save(messages: list[Message]) -> None:
+    if messages:
+        Message.objects.bulk_create(messages, ignore_conflicts=True)
+        _wake_sender()
+
+
+def queue_for_registrations(
+    kind: str, registrations: Iterable[Registration], *, suffix: str = "", context: dict | None = None
+) -> None:
+    """One message of `kind` per registration that has an address; `suffix` tells repeats apart."""
+    _save(
+        [
+            Message(
+                key=f"{kind}:{registration.id}{suffix}",
+                kind=kind,
+                registration=registration,
+                event_id=registration.event_id,
+                recipient=registration.email,
+                language=registration.language,
+                context=context or {},
+            )
+            for registration in registrations
+            if registration.email
+        ]
+    )
+
+
+def queue_signup(registration: Registration) -> None:
+    kind = Kind.CONFIRMATION if registration.status == Status.CONFIRMED else Kind.WAITLISTED
+    queue_for_registrations(kind, [registration])
+
+
+def queue_manage_link(registration: Registration, *, now: datetime) -> None:
+    # At most one a hour, so nobody can flood an inbox by signing its owner up again and again.
+    queue_for_registrations(Kind.MANAGE_LINK, [registration], suffix=f":{now:%Y%m%d%H}")
+
+
+def queue_promotions(registrations: Iterable[Registration]) -> None:
+    queue_for_registrations(Kind.PROMOTED, registrations)
+
+
+def queue_registration_cancelled(registration: Registration, *, was_confirmed: bool) -> None:
+    queue_for_registrations(Kind.REGISTRATION_CANCELLED, [registration], context={"was_confirmed": was_confirmed})
+
+
+def _active(event: Event):
+    return event.registrations.filter(status__in=(Status.CONFIRMED, Status.WAITLISTED))
+
+
+def queue_event_changed(event: Event) -> None:
+    queue_for_registrations(Kind.EVENT_CHANGED, _active(event), suffix=f":{event.sequence}")
+
+
+def queue_event_cancelled(event: Event) -> None:
+    queue_for_registrations(Kind.EVENT_CANCELLED, _active(event))
+
+
+def queue_theme_announcements(event: Event) -> None:
+    """Tells everyone interested in one of the meeting's themes, once per address and meeting,
+    unless they are already registered for it."""
+    registered = _active(event).annotate(email_lower=Lower("email")).values("email_lower")
+    interests = (
+        ThemeInterest.objects.filter(theme__in=event.themes.all())
+        .annotate(email_lower=Lower("email"))
+        .exclude(email_lower__in=registered)
+        .order_by("id")
+    )
+    seen: set[str] = set()
+    messages = []
+    for interest in interests:
+        if interest.email_lower in seen:
+            continue
+        seen.add(interest.email_lower)
+        messages.append(
+            Message(
+                key=f"{Kind.THEME_ANNOUNCEMENT}:{event.id}:{interest.email_lower}",
+                kind=Kind.THEME_ANNOUNCEMENT,
+                event=event,
+                recipient=interest.email,
+                language=interest.language,
+                context={"name": interest.name},
+            )
+        )
+    _save(messages)
+
+
+def queue_reminders(*, event: Event, offset_minutes: int, due_at: datetime) -> int:
+    """Reminders of one offset for everyone confirmed by `due_at` who has not had it yet.
+
+    Someone confirmed after the reminder's time does not get it: they had their
+    confirmation (with the invite) closer to the meeting than this reminder would be.
+    """
+    starts = int(event.starts_at.timestamp())
+    already = Message.objects.filter(
+        registration=OuterRef("pk"),
+        kind=Kind.REMINDER,
+        offset_minutes=offset_minutes,
+        event_starts_at=event.starts_at,
+    )
+    recipients = (
+        event.registrations.filter(status=Status.CONFIRMED, confirmed_at__lte=due_at)
+        .exclude(email="")
+        .exclude(Exists(already))
+    )
+    messages = [
+        Message(
+            key=f"{Kind.REMINDER}:{registration.id}:{offset_minutes}:{starts}",
+            kind=Kind.REMINDER,
+            registration=registration,
+            event=event,
+            recipient=registration.email,
+            language=registration.language,
+            offset_minutes=offset_minutes,
+            event_starts_at=event.starts_at,
+        )
+        for registration in recipients
+    ]
+    _save(messages)
+    return len(messages)
+
+
+def reminders_due(*, now: datetime | None = None, grace_hours: int = 12) -> int:
+    """Writes every reminder that is due now; safe to run any number of times.
+
+    Reminders more than `grace_hours` overdue (the scheduler was down) are dropped rather
+    than sent late. Times are instants: 1440 minutes before is 24 real hours, across DST.
+    """
+    now = now or timezone.now()
+    horizon = now + timedelta(days=90)
+    created = 0
+    for event in Event.objects.filter(status=EventStatus.PUBLISHED, starts_at__gt=now, starts_at__lte=horizon):
+        for offset in event.reminder_minutes_before or []:
+            due_at = event.starts_at - timedelta(minutes=offset)
+            if due_at <= now and now - due_at <= timedelta(hours=grace_hours):
+                with transaction.atomic():
+                    created += queue_reminders(event=event, offset_minutes=offset, due_at=due_at)
+    return created
