@@ -88,3 +88,6 @@ class ManageLink(models.Model):
     class Meta:
         verbose_name = _("manage link")
         verbose_name_plural = _("manage links")
+
+    def __str__(self) -> str:
+        return f"{self.registration} ({self.created_at:%Y-%m-%d})"
