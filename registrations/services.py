@@ -1,8 +1,9 @@
 """Every change to registrations: one function, one transaction, the meeting row locked first.
 
-The lock is the meeting's row (`SELECT ... FOR UPDATE` on PostgreSQL; on SQLite every
-transaction is IMMEDIATE, which serialises writers). Capacity is counted after the lock,
-in the same transaction as the insert, so a meeting is never overbooked.
+The lock is the meeting's row (`SELECT ... FOR NO KEY UPDATE` on PostgreSQL; on SQLite
+every transaction is IMMEDIATE, which serialises writers). Capacity is counted after the
+lock, in the same transaction as the insert, so a meeting is never overbooked. The e-mails
+a change causes are written to the outbox in that same transaction.
 """
 
 import secrets
