@@ -1,0 +1,263 @@
+"""Delivery through Django's SMTP backend to a real SMTP server (aiosmtpd on a free port).
+
+What arrives is read back as a mail client would: the MIME parts, the calendar invite
+(parsed with icalendar), the times in the text, and the links (which must work).
+"""
+
+import re
+import threading
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from icalendar import Calendar
+
+from events.services import event_cancel, event_update
+from notifications import delivery
+from notifications.models import Message
+from registrations.services import registration_cancel, signup_create
+from tests.factories import EventFactory, RegistrationFactory, person
+
+Kind, State = Message.Kind, Message.State
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+ONLINE_URL = "https://meet.example.org/secret-room"
+
+
+def meeting(**fields):
+    """A meeting starting on a whole minute (calendars carry no fractions of a second)."""
+    starts = timezone.now().replace(second=0, microsecond=0) + timedelta(days=14)
+    return EventFactory(**{"starts_at": starts, "ends_at": starts + timedelta(hours=2), **fields})
+
+
+def sign_up(event, email, **fields):
+    [outcome] = signup_create(person=person(email, **fields), event_ids=[event.id])
+    return outcome.registration
+
+
+def parts(message) -> dict[str, object]:
+    """The leaf parts by content type (the invite.ics attachment under its file name)."""
+    found = {}
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        key = part.get_filename() or part.get_content_type()
+        assert key not in found, f"two {key} parts"
+        found[key] = part
+    return found
+
+
+def invite_of(message):
+    """The text/calendar alternative and the invite.ics attachment, both parsed; they must agree."""
+    found = parts(message)
+    alternative, attachment = found["text/calendar"], found["invite.ics"]
+    calendar = Calendar.from_ical(alternative.get_payload(decode=True))
+    assert Calendar.from_ical(attachment.get_payload(decode=True)) == calendar
+    # RFC 6047: the Content-Type names the same METHOD as the file.
+    assert alternative.get_content_type() == "text/calendar"
+    assert alternative.get_param("method") == str(calendar["METHOD"])
+    assert alternative.get_param("charset").upper() == "UTF-8"
+    [vevent] = calendar.walk("VEVENT")
+    return calendar, vevent
+
+
+def texts(message) -> tuple[str, str]:
+    found = parts(message)
+    return found["text/plain"].get_content(), found["text/html"].get_content()
+
+
+def local_time(instant) -> str:
+    return timezone.localtime(instant, STOCKHOLM).strftime("%H:%M")
+
+
+def manage_path(text: str) -> str:
+    [url] = re.findall(re.escape(settings.SITE_URL) + r"/(?:en/)?anmalan/[\w-]+/", text)
+    return urlsplit(url).path
+
+
+@pytest.mark.django_db
+def test_a_confirmation_arrives_with_text_html_and_a_request_invite_for_the_meeting(mailbox, client):
+    event = meeting(
+        capacity=5, location="Kulturhuset, Nyköping", online_url=ONLINE_URL, title="Tematräff om upphandling"
+    )
+    registration = sign_up(event, "anna@example.org")
+
+    assert delivery.deliver_due() == 1
+
+    [message] = mailbox.messages()
+    assert mailbox.envelopes == [(settings.DEFAULT_FROM_EMAIL.split("<")[1].rstrip(">"), ["anna@example.org"])]
+    assert message["Subject"] == "Bekräftad: Tematräff om upphandling"
+    assert message["Auto-Submitted"] == "auto-generated"
+
+    calendar, vevent = invite_of(message)
+    assert str(calendar["METHOD"]) == "REQUEST"
+    assert parts(message)["text/calendar"].get_param("method") == "REQUEST"
+    assert vevent.decoded("DTSTART") == event.starts_at
+    assert vevent.decoded("DTEND") == event.ends_at
+    assert str(vevent["UID"]) == f"registration-{registration.id}@127.0.0.1"
+    assert int(vevent["SEQUENCE"]) == 0
+    assert str(vevent["ATTENDEE"]) == "mailto:anna@example.org"
+    assert vevent["ATTENDEE"].params["RSVP"] == "FALSE"
+    assert ONLINE_URL in str(vevent["LOCATION"])
+
+    # Outlook shows the body, not the invite: it carries time, place, link and the manage link.
+    text, html = texts(message)
+    for body in (text, html):
+        assert local_time(event.starts_at) in body  # Swedish time, not UTC
+        assert local_time(event.ends_at) in body
+        assert "Kulturhuset, Nyköping" in body
+        assert ONLINE_URL in body
+    assert client.get(manage_path(text)).status_code == 200
+    assert Message.objects.get().state == State.SENT
+
+
+@pytest.mark.django_db
+def test_the_body_shows_stockholm_time_in_winter_and_summer(mailbox):
+    year = timezone.now().year + 1
+    winter = datetime(year, 1, 13, 12, 0, tzinfo=UTC)  # 13:00 CET (UTC+1)
+    summer = datetime(year, 6, 9, 11, 0, tzinfo=UTC)  # 13:00 CEST (UTC+2)
+    for starts in (winter, summer):
+        event = EventFactory(starts_at=starts, ends_at=starts + timedelta(hours=2))
+        sign_up(event, f"month{starts.month}@example.org")
+
+    assert delivery.deliver_due() == 2
+
+    for message in mailbox.messages():
+        text, html = texts(message)
+        assert "13:00–15:00" in text and "13:00–15:00" in html
+
+
+@pytest.mark.django_db
+def test_a_waitlisted_person_gets_neither_the_online_link_nor_an_invite(mailbox, client):
+    event = meeting(capacity=1, online=True)
+    sign_up(event, "seated@example.org")
+    sign_up(event, "waiting@example.org")
+
+    delivery.deliver_due()
+
+    [waiting] = mailbox.to("waiting@example.org")
+    assert set(parts(waiting)) == {"text/plain", "text/html"}
+    text, html = texts(waiting)
+    assert ONLINE_URL not in text and ONLINE_URL not in html
+    assert "plats 1" in text  # the position on the waiting list
+    assert client.get(manage_path(text)).status_code == 200
+    [seated] = mailbox.to("seated@example.org")
+    assert ONLINE_URL in texts(seated)[0]
+
+
+@pytest.mark.django_db
+def test_an_english_registration_gets_the_mail_in_english(mailbox, client):
+    event = meeting(title="Theme meeting")
+    sign_up(event, "eva@example.org", language="en")
+
+    delivery.deliver_due()
+
+    [message] = mailbox.messages()
+    assert message["Subject"] == "Confirmed: Theme meeting"
+    text, _html = texts(message)
+    assert "/en/anmalan/" in text
+    assert client.get(manage_path(text)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_cancelling_sends_a_cancel_with_the_same_uid_and_a_higher_sequence(mailbox):
+    event = meeting(capacity=1)
+    seated = sign_up(event, "seated@example.org")
+    sign_up(event, "waiting@example.org")
+    delivery.deliver_due()
+    _calendar, request = invite_of(mailbox.to("seated@example.org")[0])
+
+    registration_cancel(registration_id=seated.id)
+    delivery.deliver_due()
+
+    [_confirmation, cancellation] = mailbox.to("seated@example.org")
+    calendar, cancel = invite_of(cancellation)
+    assert str(calendar["METHOD"]) == "CANCEL"
+    assert parts(cancellation)["text/calendar"].get_param("method") == "CANCEL"
+    assert str(cancel["UID"]) == str(request["UID"])
+    assert int(cancel["SEQUENCE"]) > int(request["SEQUENCE"])
+    assert str(cancel["STATUS"]) == "CANCELLED"
+    # The seat went to the first waiting, who now gets an invite of their own.
+    [_waitlisted, promoted] = mailbox.to("waiting@example.org")
+    _calendar, invite = invite_of(promoted)
+    assert int(invite["SEQUENCE"]) == 0 and str(invite["UID"]) != str(request["UID"])
+
+
+@pytest.mark.django_db
+def test_a_moved_and_then_cancelled_meeting_updates_and_then_withdraws_the_same_entry(mailbox):
+    event = meeting(capacity=5)
+    sign_up(event, "anna@example.org")
+    delivery.deliver_due()
+    moved_to = event.starts_at + timedelta(days=1)
+
+    event_update(event_id=event.id, starts_at=moved_to, ends_at=moved_to + timedelta(hours=2))
+    delivery.deliver_due()
+    event_cancel(event_id=event.id)
+    delivery.deliver_due()
+
+    invites = [invite_of(message) for message in mailbox.to("anna@example.org")]
+    assert [str(calendar["METHOD"]) for calendar, _ in invites] == ["REQUEST", "REQUEST", "CANCEL"]
+    assert len({str(vevent["UID"]) for _, vevent in invites}) == 1
+    assert [int(vevent["SEQUENCE"]) for _, vevent in invites] == [0, 1, 2]
+    assert invites[1][1].decoded("DTSTART") == moved_to
+    assert local_time(moved_to) in texts(mailbox.to("anna@example.org")[1])[0]
+
+
+@pytest.mark.django_db
+def test_delivering_twice_sends_each_message_once(mailbox):
+    event = meeting(capacity=None)
+    for i in range(5):
+        sign_up(event, f"person{i}@example.org")
+
+    assert delivery.deliver_due() == 5
+    assert delivery.deliver_due() == 0
+
+    assert sorted(mailbox.recipients().values()) == [1] * 5
+    assert set(Message.objects.values_list("state", "attempts")) == {(State.SENT, 1)}
+
+
+@pytest.mark.django_db
+def test_a_message_no_longer_needed_is_skipped_not_sent(mailbox):
+    event = meeting(capacity=5)
+    registration = sign_up(event, "anna@example.org")
+    registration_cancel(registration_id=registration.id)  # before the confirmation went out
+
+    delivery.deliver_due()
+
+    assert [m["Subject"] for m in mailbox.messages()] == [f"Din anmälan är avbokad: {event.title}"]
+    assert Message.objects.get(kind=Kind.CONFIRMATION).state == State.SKIPPED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_senders_deliver_each_message_exactly_once(mailbox):
+    """Four threads, each with its own database connection, call deliver_due at the same
+    moment: the claim (a row lock on PostgreSQL, an IMMEDIATE transaction on SQLite) must
+    hand every row to one of them only."""
+    event = meeting(capacity=None)
+    registrations = RegistrationFactory.create_batch(120, event=event)
+    from notifications import outbox
+
+    outbox.queue_for_registrations(Kind.CONFIRMATION, registrations)
+    start = threading.Barrier(4)
+    sent = []
+
+    def sender():
+        try:
+            start.wait()
+            sent.append(delivery.deliver_due())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sender) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert sum(sent) == 120
+    counts = mailbox.recipients()
+    assert len(counts) == 120 and set(counts.values()) == {1}
+    assert Message.objects.filter(state=State.SENT, attempts=1).count() == 120
