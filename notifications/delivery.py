@@ -49,7 +49,10 @@ def claim_batch(*, now: datetime, limit: int = BATCH_SIZE) -> list[Message]:
             Message.objects.filter(pk__in=ids, state=State.PENDING).update(
                 state=State.SENDING, claimed_at=now, attempts=F("attempts") + 1
             )
-    return list(Message.objects.filter(pk__in=ids, state=State.SENDING).select_related("registration", "event"))
+    # Sent in the order they were written (the model's default ordering is newest first), so a
+    # person reads "confirmed" before "changed" or "cancelled" when both go in one batch.
+    claimed = Message.objects.filter(pk__in=ids, state=State.SENDING).order_by("id")
+    return list(claimed.select_related("registration", "event"))
 
 
 def _skip_reason(message: Message, now: datetime) -> str:

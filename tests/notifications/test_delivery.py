@@ -261,3 +261,22 @@ def test_concurrent_senders_deliver_each_message_exactly_once(mailbox):
     counts = mailbox.recipients()
     assert len(counts) == 120 and set(counts.values()) == {1}
     assert Message.objects.filter(state=State.SENT, attempts=1).count() == 120
+
+
+@pytest.mark.django_db
+def test_messages_of_one_batch_go_out_in_the_order_they_were_written(mailbox):
+    event = meeting(capacity=5)
+    registration = sign_up(event, "anna@example.org")
+    event_update(event_id=event.id, location="Biblioteket, Flen")
+    registration_cancel(registration_id=registration.id)
+
+    delivery.deliver_due()
+
+    # The confirmation and the change are skipped (the registration is cancelled by now).
+    assert [m["Subject"].split(":")[0] for m in mailbox.messages()] == ["Din anmälan är avbokad"]
+    sign_up(event, "eva@example.org")
+    event_update(event_id=event.id, location="Stadshuset, Flen")
+
+    delivery.deliver_due()
+
+    assert [m["Subject"].split(":")[0] for m in mailbox.to("eva@example.org")] == ["Bekräftad", "Ändrad"]
