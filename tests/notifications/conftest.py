@@ -62,7 +62,7 @@ def wait_until(condition, *, timeout: float, interval: float = 0.05, message: st
 class RecordingHandler:
     """Stores every accepted message. Replies for the next RCPT or DATA commands can be
     scripted (`None` accepts, a string is sent as the reply, DROP closes the connection);
-    `reject` answers a fixed reply to RCPT for given addresses, for ever."""
+    `reject` and `reject_data` answer a fixed reply to RCPT or DATA for given addresses, for ever."""
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -71,6 +71,7 @@ class RecordingHandler:
         self.rcpt_script: deque = deque()
         self.data_script: deque = deque()
         self.reject: dict[str, str] = {}
+        self.reject_data: dict[str, str] = {}
         self.rcpt_attempts: list[str] = []
         self.data_attempts = 0
 
@@ -89,7 +90,8 @@ class RecordingHandler:
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.data_attempts += 1
-            reply = self.data_script.popleft() if self.data_script else None
+            fixed = [self.reject_data[rcpt] for rcpt in envelope.rcpt_tos if rcpt in self.reject_data]
+            reply = fixed[0] if fixed else (self.data_script.popleft() if self.data_script else None)
         if reply == DROP:
             server.transport.close()
             return "421 4.3.0 closing"
