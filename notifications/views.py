@@ -1,7 +1,7 @@
 import hashlib
 
 from django.http import Http404, HttpResponse
-from django.views.decorators.http import condition, require_GET
+from django.views.decorators.http import condition, require_safe
 
 from .feeds import feed_registrations
 from .invites import personal_feed
@@ -16,7 +16,8 @@ def _feed_etag(request, token: str) -> str | None:
     return hashlib.sha256(repr(list(parts)).encode()).hexdigest()[:32]
 
 
-@require_GET
+# HEAD as well as GET (RFC 9110 9.3.2): a client checking the feed must not read 405 as a dead feed.
+@require_safe
 @condition(etag_func=_feed_etag)
 def feed(request, token: str):
     """A person's confirmed meetings as a subscribable calendar (webcal)."""

@@ -280,3 +280,17 @@ def test_no_public_calendar_for_a_draft_or_unknown_meeting(client):
 
     assert client.get(f"/api/events/{draft.id}/calendar.ics").status_code == 404
     assert client.get(f"/api/events/{draft.id + 1000}/calendar.ics").status_code == 404
+
+
+def test_the_feed_answers_head_like_get_and_refuses_writes(client, kims_world):
+    path = _path("kim@example.org")
+    etag = client.get(path)["ETag"]
+
+    head = client.head(path)
+
+    assert head.status_code == 200
+    assert head["ETag"] == etag
+    assert head.content == b""
+    assert client.head(path, headers={"If-None-Match": etag}).status_code == 304
+    assert client.head(f"/kalender/{secrets.token_urlsafe(32)}.ics").status_code == 404
+    assert client.post(path).status_code == 405
