@@ -250,25 +250,60 @@ def test_every_invite_and_feed_is_read_at_the_meetings_instant(case, parse, clie
         }, expected.what
 
 
-# The personal feed as a calendar client fetches it (it lists upcoming and recent meetings,
-# so these are around the 2027 changes: 2027-03-28 and 2027-10-31).
+# The personal feed as a calendar client fetches it. It lists upcoming and recent meetings
+# only, so its cases sit around the coming changes, found by the EU rule (last Sunday of March
+# and of October, 01:00 UTC) rather than by the time zone database under test.
 
-FEED_CASES = [
-    _case(D(2027, 3, 27, 10), D(2027, 3, 27, 12), D(2027, 3, 27, 9), D(2027, 3, 27, 11)),
-    _case(D(2027, 3, 29, 10), D(2027, 3, 29, 12), D(2027, 3, 29, 8), D(2027, 3, 29, 10)),
-    _case(D(2027, 10, 30, 10), D(2027, 10, 30, 12), D(2027, 10, 30, 8), D(2027, 10, 30, 10)),
-    _case(D(2027, 11, 1, 10), D(2027, 11, 1, 12), D(2027, 11, 1, 9), D(2027, 11, 1, 11)),
-    _case(D(2027, 10, 30, 22), D(2027, 10, 31, 10), D(2027, 10, 30, 20), D(2027, 10, 31, 9)),
-]
+
+def _last_sunday(year: int, month: int) -> datetime:
+    day = datetime(year, month + 1, 1) - timedelta(days=1)
+    return day - timedelta(days=(day.weekday() - 6) % 7)
+
+
+def _feed_cases(today: datetime) -> list[Case]:
+    cases = []
+    for month in (3, 10):
+        year = today.year if _last_sunday(today.year, month) > today + timedelta(days=2) else today.year + 1
+        change = _last_sunday(year, month)
+        # Local 10:00-12:00 the day before and the day after, and 22:00 to 10:00 across the night.
+        before, after = change - timedelta(days=1), change + timedelta(days=1)
+        summer_first = month == 10  # in October the day before is summer time (UTC+2)
+        offset_before, offset_after = (2, 1) if summer_first else (1, 2)
+        for day, offset in ((before, offset_before), (after, offset_after)):
+            cases.append(
+                _case(
+                    day.replace(hour=10),
+                    day.replace(hour=12),
+                    day.replace(hour=10 - offset),
+                    day.replace(hour=12 - offset),
+                )
+            )
+        cases.append(
+            _case(
+                before.replace(hour=22),
+                change.replace(hour=10),
+                before.replace(hour=22 - offset_before),
+                change.replace(hour=10 - offset_after),
+            )
+        )
+    return cases
+
+
+def test_the_eu_rule_finds_the_known_changes():
+    assert _last_sunday(2026, 3) == datetime(2026, 3, 29)
+    assert _last_sunday(2026, 10) == datetime(2026, 10, 25)
+    assert _last_sunday(2027, 3) == datetime(2027, 3, 28)
+    assert _last_sunday(2027, 10) == datetime(2027, 10, 31)
+    for case in _feed_cases(datetime(2026, 11, 27)) + _feed_cases(datetime(2027, 5, 1)):
+        assert case.local_start.astimezone(UTC) == case.utc_start
+        assert case.local_end.astimezone(UTC) == case.utc_end
 
 
 @pytest.mark.django_db
 def test_the_served_personal_feed_is_read_at_each_meetings_instant(parse, client):
-    # The feed keeps meetings for 90 days after they end; past that these cases would vanish.
-    if datetime.now(UTC) > min(case.utc_end for case in FEED_CASES) + timedelta(days=80):
-        pytest.fail("FEED_CASES are about to leave the feed's window: move them to coming DST changes")
+    cases = _feed_cases(datetime.now(UTC).replace(tzinfo=None))
     expected = {}
-    for case in FEED_CASES:
+    for case in cases:
         registration = RegistrationFactory(
             email="Kim@Example.org",
             event=EventFactory(starts_at=case.local_start, ends_at=case.local_end),
