@@ -1,5 +1,8 @@
+import hashlib
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.cache import get_conditional_response
 from ninja import Query, Router, Status
 
 from accounts.auth import organiser_auth
@@ -47,6 +50,22 @@ def themes(request):
 def events(request, filters: Query[EventFilters]):
     """Upcoming published meetings; `from` and `to` are local dates, both included."""
     return event_list_upcoming(**filters.dict())
+
+
+@router.get("/events/calendar.ics", response={200: None, 304: None})
+def events_calendar(request, filters: Query[EventFilters]):
+    """The meetings of /api/events (same filters) as a subscribable calendar, without online links."""
+    events = list(event_list_upcoming(**filters.dict()))
+    # The feed shows only what `updated_at` and `sequence` cover, so they make its ETag; the
+    # query string is in it because other filters give another feed.
+    parts = [request.GET.urlencode(), *((e.id, e.sequence, e.updated_at.isoformat()) for e in events)]
+    etag = '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:32] + '"'
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        return not_modified
+    response = HttpResponse(public_feed(events), content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
+    return response
 
 
 @router.get("/events/{event_id}", response={200: EventOut, 404: ErrorOut})

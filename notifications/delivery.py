@@ -51,8 +51,14 @@ def claim_batch(*, now: datetime, limit: int = BATCH_SIZE) -> list[Message]:
             )
     # Sent in the order they were written (the model's default ordering is newest first), so a
     # person reads "confirmed" before "changed" or "cancelled" when both go in one batch.
-    claimed = Message.objects.filter(pk__in=ids, state=State.SENDING).order_by("id")
-    return list(claimed.select_related("registration", "event"))
+    claimed = list(
+        Message.objects.filter(pk__in=ids, state=State.SENDING).order_by("id").select_related("registration", "event")
+    )
+    for message in claimed:
+        # The invite reads registration.event: the meeting already loaded, not a query per message.
+        if message.registration is not None and message.registration.event_id == message.event_id:
+            message.registration.event = message.event
+    return claimed
 
 
 def _skip_reason(message: Message, now: datetime) -> str:
@@ -88,10 +94,11 @@ def _smtp_code(error: Exception) -> int | None:
     return getattr(error, "smtp_code", None)
 
 
-def _record_failure(message: Message, error: Exception, now: datetime) -> None:
+def _record_failure(message: Message, error: Exception, now: datetime, *, temporary: bool = False) -> None:
     code = _smtp_code(error)
     text = f"{type(error).__name__}: {error}"[:2000]
-    if (code is not None and 500 <= code < 600) or message.attempts >= MAX_ATTEMPTS:
+    permanent = not temporary and code is not None and 500 <= code < 600
+    if permanent or message.attempts >= MAX_ATTEMPTS:
         Message.objects.filter(pk=message.pk).update(state=State.FAILED, last_error=text)
         logger.warning("message %s failed for good: %s", message.pk, text)
         return
@@ -105,20 +112,35 @@ def send_batch(messages: list[Message], *, now: datetime) -> int:
     """Sends claimed rows over one connection; returns how many were sent."""
     sent = 0
     connection = mailers.default
+    reasons = {message.pk: _skip_reason(message, now) for message in messages}
     try:
-        for message in messages:
-            reason = _skip_reason(message, now)
+        links = emails.links_for(message for message in messages if not reasons[message.pk])
+    except Exception:  # each message then makes its own links, and reports its own failure
+        logger.exception("links for a batch of %s messages could not be made", len(messages))
+        links = None
+    try:
+        for index, message in enumerate(messages):
+            reason = reasons[message.pk]
             if reason:
                 Message.objects.filter(pk=message.pk).update(state=State.SKIPPED, last_error=reason)
                 continue
             try:
-                email = emails.build(message)
+                email = emails.build(message, links=links)
             except Exception as error:  # a message that cannot be rendered will not render next time
                 logger.exception("message %s could not be built", message.pk)
                 Message.objects.filter(pk=message.pk).update(state=State.FAILED, last_error=f"build: {error}"[:2000])
                 continue
             try:
                 connection.open()
+            except (smtplib.SMTPException, OSError) as error:
+                # No connection (refused, timed out, no greeting, login refused): each further
+                # message would wait out the same timeout in turn, so the rest of the batch goes
+                # back with this one. Even a 5xx here (554 greeting, 535 login) is about the
+                # server or our settings, not the recipient, so nothing is failed for good.
+                for unsent in messages[index:]:
+                    _record_failure(unsent, error, now, temporary=True)
+                break
+            try:
                 connection.send_messages([email])
             except (smtplib.SMTPException, OSError) as error:
                 _record_failure(message, error, now)

@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import hmac
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -30,6 +31,17 @@ def feed_url(email: str) -> str:
     token = feed_token(email)
     CalendarFeed.objects.get_or_create(email=email.lower(), defaults={"token_hash": hash_secret(token)})
     return settings.SITE_URL + reverse("notifications:feed", args=[token])
+
+
+def feed_urls(emails: Iterable[str]) -> dict[str, str]:
+    """feed_url for many addresses in two queries; keyed by the address in lower case."""
+    wanted = {email.lower() for email in emails}
+    known = set(CalendarFeed.objects.filter(email__in=wanted).values_list("email", flat=True))
+    CalendarFeed.objects.bulk_create(
+        [CalendarFeed(email=email, token_hash=hash_secret(feed_token(email))) for email in wanted - known],
+        ignore_conflicts=True,  # a feed made meanwhile by another worker is the same row
+    )
+    return {email: settings.SITE_URL + reverse("notifications:feed", args=[feed_token(email)]) for email in wanted}
 
 
 def webcal_url(url: str) -> str:

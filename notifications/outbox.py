@@ -30,7 +30,9 @@ def _wake_sender() -> None:
 def _enqueue_delivery() -> None:
     from .tasks import deliver_pending
 
-    deliver_pending.delay()
+    # One try, no publish retries: this runs in the web request after commit, and each retry
+    # against a hung broker costs another socket timeout. The sweep is the retry.
+    deliver_pending.apply_async(retry=False)
 
 
 def _save(messages: list[Message]) -> None:

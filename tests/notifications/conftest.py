@@ -11,6 +11,7 @@ import email.policy
 import logging
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from urllib.parse import quote
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from django.conf import settings
 from django.db import connection
 
@@ -124,13 +126,19 @@ class RecordingHandler:
 class SmtpServer:
     """aiosmtpd in a thread on 127.0.0.1; can be stopped and started again on the same port."""
 
-    def __init__(self, port: int | None = None, handler: RecordingHandler | None = None):
+    def __init__(self, port: int | None = None, *, password: str | None = None):
         self.port = port or free_port()
-        self.handler = handler or RecordingHandler()
+        self.handler = RecordingHandler()
+        self.password = password  # when set, clients must log in (AUTH PLAIN/LOGIN) with it
         self.controller = None
 
+    def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        # handled=False: aiosmtpd then answers the failure itself (535).
+        return AuthResult(success=auth_data.password.decode() == self.password, handled=False)
+
     def start(self) -> "SmtpServer":
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, ready_timeout=5)
+        auth = {"authenticator": self._authenticate, "auth_require_tls": False} if self.password else {}
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, ready_timeout=5, **auth)
         self.controller.start()
         return self
 
@@ -153,8 +161,8 @@ def smtp_servers():
     """Makes SMTP servers (started unless asked not to); all are stopped after the test."""
     servers = []
 
-    def make(*, port: int | None = None, start: bool = True) -> SmtpServer:
-        server = SmtpServer(port)
+    def make(*, port: int | None = None, start: bool = True, password: str | None = None) -> SmtpServer:
+        server = SmtpServer(port, password=password)
         servers.append(server)
         return server.start() if start else server
 
@@ -222,8 +230,16 @@ class RedisServer:
         client.close()
         return self
 
+    def freeze(self) -> None:
+        """Hangs the server (SIGSTOP): connections are accepted by the kernel, nothing answers."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
+            self.thaw()  # a frozen process would not act on SIGTERM
             self.process.terminate()
             try:
                 self.process.wait(5)

@@ -4,6 +4,7 @@ workers racing for the same outbox. Each message must arrive exactly once, or be
 failed for organisers to see when the server refuses it for good.
 """
 
+import socket
 import time
 from collections import Counter
 from datetime import timedelta
@@ -18,7 +19,7 @@ from notifications.tasks import deliver_pending, sweep_outbox
 from registrations.services import signup_create
 from tests.factories import EventFactory, RegistrationFactory, person, signup_payload
 
-from .conftest import DROP, wait_until
+from .conftest import DROP, REDIS_TRANSPORT_OPTIONS, wait_until
 
 Kind, State = Message.Kind, Message.State
 
@@ -164,16 +165,101 @@ def test_a_connection_dropped_mid_batch_loses_nothing_and_doubles_nothing(mailbo
     assert Message.objects.filter(state=State.SENT).count() == 6
 
 
+@pytest.mark.django_db
+def test_an_smtp_server_that_never_answers_holds_the_batch_up_once_not_per_message(settings):
+    """A server that takes the TCP connection but never greets (hung, or a firewall that
+    swallows packets): the first message waits out the timeout; the others of the batch go
+    back for later instead of each waiting the same timeout in turn."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)  # connections complete in the kernel's backlog; nobody ever answers
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": silent.getsockname()[1], "timeout": 1},
+            }
+        }
+        event = EventFactory(capacity=None)
+        for i in range(8):
+            sign_up(event, f"person{i}@example.org")
+
+        started = time.monotonic()
+        assert delivery.deliver_due() == 0
+        elapsed = time.monotonic() - started
+
+    assert elapsed < 3, f"deliver_due took {elapsed:.1f}s for 8 messages to a silent server"
+    assert set(Message.objects.values_list("state", "attempts")) == {(State.PENDING, 1)}
+    assert not Message.objects.filter(next_attempt_at__lte=timezone.now()).exists()
+    assert all("timed out" in error for error in Message.objects.values_list("last_error", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_refused_login_fails_nothing_for_good_and_mail_flows_once_the_password_is_fixed(settings, smtp_servers):
+    """535 is a 5xx, but it says our settings are wrong, not the address: a wrong password
+    in a deployment must not turn every confirmation into a permanent failure."""
+    server = smtp_servers(password="right")
+    wrong = server.mailer()
+    wrong["default"]["OPTIONS"].update(username="traffpunkt", password="wrong")
+    settings.MAILERS = wrong
+    event = EventFactory()
+    for i in range(3):
+        sign_up(event, f"person{i}@example.org")
+
+    assert delivery.deliver_due() == 0
+
+    assert set(Message.objects.values_list("state", "attempts")) == {(State.PENDING, 1)}
+    assert all("535" in error for error in Message.objects.values_list("last_error", flat=True))
+
+    wrong["default"]["OPTIONS"]["password"] = "right"
+    settings.MAILERS = wrong
+    make_due()
+    assert delivery.deliver_due() == 3
+    assert server.handler.recipients() == Counter({f"person{i}@example.org": 1 for i in range(3)})
+
+
+@pytest.mark.django_db
+def test_a_message_that_keeps_failing_temporarily_is_failed_in_the_end(mailbox):
+    mailbox.reject["anna@example.org"] = "451 4.3.0 Try again later"
+    sign_up(EventFactory(), "anna@example.org")
+
+    for _ in range(delivery.MAX_ATTEMPTS):
+        make_due()
+        delivery.deliver_due()
+
+    message = Message.objects.get()
+    assert (message.state, message.attempts) == (State.FAILED, delivery.MAX_ATTEMPTS)
+    assert "451" in message.last_error
+    assert len(mailbox.rcpt_attempts) == delivery.MAX_ATTEMPTS
+
+
+@pytest.mark.django_db
+def test_a_claim_left_by_a_crashed_worker_is_sent_once_it_is_stale(mailbox):
+    """A worker that died between claiming and sending leaves rows in SENDING; the sweep
+    hands them out again after STALE_CLAIM, not before (a live worker may still send them)."""
+    event = EventFactory(capacity=None)
+    sign_up(event, "crashed@example.org")
+    sign_up(event, "busy@example.org")
+    claimed = delivery.claim_batch(now=timezone.now())
+    assert len(claimed) == 2  # ... and the worker that claimed them dies here
+    long_ago = timezone.now() - delivery.STALE_CLAIM - timedelta(minutes=1)
+    Message.objects.filter(recipient="crashed@example.org").update(claimed_at=long_ago)
+
+    assert sweep_outbox() == 1
+
+    assert mailbox.recipients() == Counter({"crashed@example.org": 1})
+    assert Message.objects.get(recipient="busy@example.org").state == State.SENDING
+
+
 # Redis -----------------------------------------------------------------------------------
 
 
-def _post_signup(client, event, email) -> None:
+def _post_signup(client, event, email, *, limit: float = 5) -> None:
     started = time.monotonic()
     response = client.post("/api/signups", signup_payload([event.id], email=email), content_type="application/json")
     elapsed = time.monotonic() - started
     assert response.status_code == 201, response.content
     # A hang on the dead broker would show here (the publish must time out fast).
-    assert elapsed < 5, f"sign-up took {elapsed:.1f}s with Redis down"
+    assert elapsed < limit, f"sign-up took {elapsed:.1f}s with Redis down"
 
 
 @pytest.mark.slow
@@ -217,6 +303,30 @@ def test_signups_while_redis_is_down_succeed_and_every_message_is_sent_once_it_i
     time.sleep(0.5)
     celery_processes.assert_running()
     assert mailbox.recipients() == Counter({f"person{i}@example.org": 1 for i in range(3)})
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_signups_while_redis_hangs_wait_for_one_broker_timeout_at_most(broker, redis_server, mailbox):
+    """A hung Redis (the process stopped with SIGSTOP, like a frozen VM or a network that
+    drops packets) accepts connections and never answers, so only the socket timeout ends
+    the wake-up after commit. It must end it once, not once per retry."""
+    limit = REDIS_TRANSPORT_OPTIONS["socket_timeout"] + 1.5
+    event = EventFactory(capacity=5)
+    client = Client()
+    _post_signup(client, event, "before@example.org")  # the web process now holds a broker connection
+    redis_server.freeze()
+    try:
+        for i in range(2):
+            _post_signup(client, event, f"person{i}@example.org", limit=limit)
+    finally:
+        redis_server.thaw()
+
+    assert set(Message.objects.values_list("state", flat=True)) == {State.PENDING}
+    assert delivery.deliver_due() == 3
+    assert mailbox.recipients() == Counter(
+        {"before@example.org": 1, "person0@example.org": 1, "person1@example.org": 1}
+    )
 
 
 @pytest.mark.slow

@@ -1,0 +1,61 @@
+"""What the benchmarks share: a fresh PostgreSQL database and local ports for their servers."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def recreate_database(url: str) -> None:
+    """Drops and creates the database in `url`, then migrates it (DATABASE_URL must name it)."""
+    import dj_database_url
+    import psycopg
+
+    name = dj_database_url.parse(url)["NAME"]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True, env=os.environ)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, *, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{process.args[:3]} exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise SystemExit(f"nothing listened on port {port} within {seconds} s")
+
+
+def start(args: list[str], **kwargs) -> subprocess.Popen:
+    """A child in its own process group, so stop() can also end the children it forks."""
+    return subprocess.Popen(args, cwd=ROOT, start_new_session=True, **kwargs)
+
+
+def stop(process: subprocess.Popen | None, *, seconds: float = 20) -> None:
+    """Asks a process started by start() to stop (SIGTERM: a warm shutdown for Celery and
+    gunicorn), then kills its whole group if it has not stopped in time."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
