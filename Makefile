@@ -38,6 +38,8 @@ test-postgres: install $(NODE_STAMP)
 
 bench: install
 	$(PY) bench/signup_burst.py
+	$(PY) bench/reminder_fanout.py
+	$(PY) bench/calendar_feed.py
 
 lint: install
 	$(VENV)/bin/ruff check .
