@@ -146,6 +146,14 @@ def send_batch(messages: list[Message], *, now: datetime) -> int:
                 _record_failure(message, error, now)
                 connection.close()  # the connection may be half-dead; the next message opens a fresh one
                 continue
+            except Exception as error:
+                # Not the server's answer but this message (e.g. a domain IDNA cannot encode): it
+                # would fail the same way every time, and raising would strand the rest of the
+                # batch in SENDING until its claim went stale.
+                logger.exception("message %s cannot be sent", message.pk)
+                Message.objects.filter(pk=message.pk).update(state=State.FAILED, last_error=f"send: {error}"[:2000])
+                connection.close()
+                continue
             Message.objects.filter(pk=message.pk).update(state=State.SENT, sent_at=timezone.now(), last_error="")
             sent += 1
     finally:

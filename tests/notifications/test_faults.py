@@ -217,6 +217,27 @@ def test_a_refused_login_fails_nothing_for_good_and_mail_flows_once_the_password
     assert server.handler.recipients() == Counter({f"person{i}@example.org": 1 for i in range(3)})
 
 
+# Accepted by the sign-up validation (each label is under 63 characters as typed) but not
+# encodable for SMTP: IDNA makes the first label longer than 63 characters.
+UNSENDABLE = "anna@" + "ä" * 40 + "b" * 20 + ".org"
+
+
+@pytest.mark.django_db
+def test_an_address_smtp_cannot_carry_fails_its_message_and_holds_up_nothing_else(mailbox, client):
+    event = EventFactory(capacity=None)
+    for email in ("first@example.org", UNSENDABLE, "last@example.org"):
+        response = client.post("/api/signups", signup_payload([event.id], email=email), content_type="application/json")
+        assert response.status_code == 201
+
+    assert delivery.deliver_due() == 2
+
+    assert mailbox.recipients() == Counter({"first@example.org": 1, "last@example.org": 1})
+    unsendable = Message.objects.get(recipient__startswith="anna@")
+    assert (unsendable.state, unsendable.attempts) == (State.FAILED, 1)
+    assert "too long" in unsendable.last_error
+    assert not Message.objects.filter(state__in=[State.PENDING, State.SENDING]).exists()
+
+
 @pytest.mark.django_db
 def test_a_message_that_keeps_failing_temporarily_is_failed_in_the_end(mailbox):
     mailbox.reject["anna@example.org"] = "451 4.3.0 Try again later"
