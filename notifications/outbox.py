@@ -24,6 +24,13 @@ Kind = Message.Kind
 
 def _wake_sender() -> None:
     # Enqueueing may fail (broker down): the row is committed and the sweep will send it.
+    # One wake-up per transaction: the task sends every due row, and each publish is paid for
+    # by the web request (a broker round trip, or a socket timeout when the broker hangs).
+    # A wake-up registered at this savepoint level or outside it commits with ours or not at all.
+    connection = transaction.get_connection()
+    current = set(connection.savepoint_ids)
+    if any(func is _enqueue_delivery and sids <= current for sids, func, _robust in connection.run_on_commit):
+        return
     transaction.on_commit(_enqueue_delivery, robust=True)
 
 

@@ -326,6 +326,21 @@ def test_signups_while_redis_is_down_succeed_and_every_message_is_sent_once_it_i
     assert mailbox.recipients() == Counter({f"person{i}@example.org": 1 for i in range(3)})
 
 
+@pytest.mark.django_db(transaction=True)
+def test_one_transaction_wakes_the_sender_once_however_many_messages_it_writes(broker, redis_server):
+    """A sign-up for several meetings writes a message per meeting; publishing a wake-up per
+    message would make the request pay a broker round trip (or, with Redis hung, a socket
+    timeout) for each of them. One task, sent after commit, sends them all."""
+    events = EventFactory.create_batch(4, capacity=None)
+    response = Client().post(
+        "/api/signups", signup_payload([event.id for event in events]), content_type="application/json"
+    )
+    assert response.status_code == 201
+    assert Message.objects.count() == 4
+
+    assert redis_server.queue_length("mail") == 1
+
+
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_signups_while_redis_hangs_wait_for_one_broker_timeout_at_most(broker, redis_server, mailbox):
