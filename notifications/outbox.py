@@ -37,9 +37,11 @@ def _wake_sender() -> None:
 def _enqueue_delivery() -> None:
     from .tasks import deliver_pending
 
-    # One try, no publish retries: this runs in the web request after commit, and each retry
-    # against a hung broker costs another socket timeout. The sweep is the retry.
-    deliver_pending.apply_async(retry=False)
+    # One try: this runs in the web request after commit, and each publish retry against a hung
+    # broker costs another socket timeout (15 s instead of 5). The sweep is the retry.
+    # (retry=False would be worse: kombu then waits 2 s between connection attempts when
+    # Redis refuses, where a refused connection now fails at once.)
+    deliver_pending.apply_async(retry_policy={"max_retries": 0})
 
 
 def _save(messages: list[Message]) -> None:
