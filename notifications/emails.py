@@ -1,7 +1,6 @@
 """Turning an outbox row into the e-mail a person reads: text, HTML and, where it belongs,
 a calendar invitation (as a text/calendar alternative and as invite.ics)."""
 
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -12,15 +11,13 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts.models import hash_secret
 from events.choices import EventStatus
 from registrations.choices import Status
-from registrations.models import ManageLink
 from registrations.selectors import waitlist_position
-from registrations.services import manage_link_issue
+from registrations.services import manage_links_issue
 
 from . import calendar, invites
-from .feeds import feed_url, feed_urls, webcal_url
+from .feeds import feed_urls, webcal_url
 from .models import Message
 
 Kind = Message.Kind
@@ -38,24 +35,18 @@ class InviteEmail(EmailMultiAlternatives):
         self.attach_alternative(ics.decode(), "text/calendar")
         self.attach("invite.ics", ics, "application/ics")
 
-    def _add_bodies(self, msg):
-        # The text/calendar alternative is added here from the bytes as built (iCalendar lines
-        # end in CRLF, which a text part would lose), rather than added as text and replaced.
-        others = [alternative for alternative in self.alternatives if alternative.mimetype != "text/calendar"]
-        if not self.calendar or len(others) == len(self.alternatives):
-            return super()._add_bodies(msg)
-        alternatives, self.alternatives = self.alternatives, others
-        try:
-            super()._add_bodies(msg)
-        finally:
-            self.alternatives = alternatives
-        msg.add_alternative(
-            self.calendar,
-            maintype="text",
-            subtype="calendar",
-            cte="base64",
-            params={"method": self.calendar_method, "charset": "UTF-8"},
-        )
+    def message(self, **kwargs):
+        msg = super().message(**kwargs)
+        for part in msg.walk():
+            if part.get_content_type() == "text/calendar":
+                # Bytes as built: iCalendar lines end in CRLF, which a text part would lose.
+                part.set_content(
+                    self.calendar,
+                    maintype="text",
+                    subtype="calendar",
+                    cte="base64",
+                    params={"method": self.calendar_method, "charset": "UTF-8"},
+                )
         return msg
 
 
@@ -118,7 +109,7 @@ class Links:
 
 
 def links_for(messages: Iterable[Message]) -> Links:
-    """The manage and feed links that build() would make one by one for these messages."""
+    """The personal links (manage and calendar feed) for these messages, made in a few queries."""
     active, confirmed = [], []
     for message in messages:
         registration = message.registration
@@ -132,8 +123,8 @@ def links_for(messages: Iterable[Message]) -> Links:
 def build(message: Message, *, links: Links | None = None) -> InviteEmail:
     """The e-mail for one outbox row, in the recipient's language, from the data as it is now.
 
-    `links` (from links_for) saves the queries for the personal links; without it, or for a
-    message it does not cover, they are made here."""
+    `links` (from links_for over a whole batch) saves the queries for the personal links."""
+    links = links if links is not None else links_for([message])
     registration = message.registration
     event = message.event
     with translation.override(message.language or settings.LANGUAGE_CODE):
@@ -149,8 +140,8 @@ def build(message: Message, *, links: Links | None = None) -> InviteEmail:
             "cancelled": event.status == EventStatus.CANCELLED or message.kind == Kind.REGISTRATION_CANCELLED,
             # The online link goes only to people with a confirmed seat.
             "online_url": event.online_url if confirmed and event.status == EventStatus.PUBLISHED else "",
-            "manage_url": _manage_url(registration, links) if active else "",
-            "feed_url": _feed_url(message.recipient, links) if confirmed else "",
+            "manage_url": _manage_url(links.manage_tokens[registration.id]) if active else "",
+            "feed_url": links.feeds.get(message.recipient.lower(), "") if confirmed else "",
             "event_url": invites.event_url(event),
             "site_url": settings.SITE_URL,
         }
@@ -171,24 +162,6 @@ def build(message: Message, *, links: Links | None = None) -> InviteEmail:
     return email
 
 
-def _manage_url(registration, links: Links | None) -> str:
-    if links is not None and registration.id in links.manage_tokens:
-        token = links.manage_tokens[registration.id]
-    else:
-        token = manage_link_issue(registration_id=registration.id)
+def _manage_url(token: str) -> str:
+    # Reversed in the recipient's language, so an English reader lands on /en/.
     return settings.SITE_URL + reverse("registrations:manage", args=[token])
-
-
-def _feed_url(recipient: str, links: Links | None) -> str:
-    if links is not None and recipient.lower() in links.feeds:
-        return links.feeds[recipient.lower()]
-    return feed_url(recipient)
-
-
-def manage_links_issue(*, registration_ids: Iterable[int]) -> dict[int, str]:
-    """registrations.services.manage_link_issue for many registrations in one INSERT."""
-    tokens = {pk: secrets.token_urlsafe(32) for pk in registration_ids}
-    ManageLink.objects.bulk_create(
-        [ManageLink(registration_id=pk, token_hash=hash_secret(token)) for pk, token in tokens.items()]
-    )
-    return tokens

@@ -26,22 +26,23 @@ def feed_token(email: str) -> str:
     return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
 
 
-def feed_url(email: str) -> str:
-    """The person's feed address (https or http as the site); makes the feed known on first use."""
-    token = feed_token(email)
-    CalendarFeed.objects.get_or_create(email=email.lower(), defaults={"token_hash": hash_secret(token)})
-    return settings.SITE_URL + reverse("notifications:feed", args=[token])
-
-
 def feed_urls(emails: Iterable[str]) -> dict[str, str]:
-    """feed_url for many addresses in two queries; keyed by the address in lower case."""
-    wanted = {email.lower() for email in emails}
-    known = set(CalendarFeed.objects.filter(email__in=wanted).values_list("email", flat=True))
+    """The feed address of each address (keyed in lower case), making the feeds known.
+
+    Rows are written with the token of the current SECRET_KEY, so after the key changes
+    (say it leaked) new links work and the old ones stop."""
+    tokens = {email.lower(): feed_token(email) for email in emails}
     CalendarFeed.objects.bulk_create(
-        [CalendarFeed(email=email, token_hash=hash_secret(feed_token(email))) for email in wanted - known],
-        ignore_conflicts=True,  # a feed made meanwhile by another worker is the same row
+        [CalendarFeed(email=email, token_hash=hash_secret(token)) for email, token in tokens.items()],
+        update_conflicts=True,
+        unique_fields=["email"],
+        update_fields=["token_hash"],
     )
-    return {email: settings.SITE_URL + reverse("notifications:feed", args=[feed_token(email)]) for email in wanted}
+    return {email: settings.SITE_URL + reverse("notifications:feed", args=[token]) for email, token in tokens.items()}
+
+
+def feed_url(email: str) -> str:
+    return feed_urls([email])[email.lower()]
 
 
 def webcal_url(url: str) -> str:

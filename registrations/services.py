@@ -7,7 +7,7 @@ a change causes are written to the outbox in that same transaction.
 """
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -268,8 +268,11 @@ def registration_set_attendance(*, registration_id: int, attended: bool) -> Regi
     return registration
 
 
-def manage_link_issue(*, registration_id: int) -> str:
-    """A new manage token for a registration (for a link in an e-mail); only its hash is kept."""
-    token = secrets.token_urlsafe(32)
-    ManageLink.objects.create(registration_id=registration_id, token_hash=hash_secret(token))
-    return token
+def manage_links_issue(*, registration_ids: Iterable[int]) -> dict[int, str]:
+    """A new manage token per registration (for links in e-mails), in one INSERT; only the
+    hashes are kept, so every e-mail carries a fresh link and all of them stay valid."""
+    tokens = {registration_id: secrets.token_urlsafe(32) for registration_id in set(registration_ids)}
+    ManageLink.objects.bulk_create(
+        [ManageLink(registration_id=pk, token_hash=hash_secret(token)) for pk, token in tokens.items()]
+    )
+    return tokens

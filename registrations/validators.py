@@ -31,6 +31,14 @@ def clean_email(value: str) -> str:
     value = clean_single_line(value)
     validate_email(value)
     local, _at, domain = value.rpartition("@")
+    # The mail server gets the domain in IDNA form; one that does not survive the trip (too
+    # long, or with invisible characters IDNA drops) would reach someone else or no one.
+    try:
+        carried = domain.lower().encode("idna").decode("idna")
+    except UnicodeError:
+        carried = None
+    if carried != domain.lower():
+        raise ValidationError(_("Enter a valid email address."))
     return f"{local}@{domain.lower()}"
 
 

@@ -149,6 +149,9 @@ RATELIMIT_USE_CACHE = "default"
 # Only set behind a proxy you trust to overwrite the header; otherwise the peer address counts.
 RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
 
+# Fail fast when Redis is down or hung, so a web request never waits long on the broker.
+# The read timeout stays above the 1 s a worker blocks on BRPOP waiting for work.
+REDIS_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 1}
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 if not REDIS_URL:
     _broker_dir = VAR_DIR / "broker"
@@ -160,8 +163,7 @@ if not REDIS_URL:
         "store_processed": False,
     }
 else:
-    # Fail fast when Redis is down so a web request never hangs on the broker.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A request that commits a sign-up must not hang on a dead broker: publish fails fast, and

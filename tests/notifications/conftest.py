@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import connection
 
 from config.celery import app as celery_app
+from config.settings.base import REDIS_BROKER_TRANSPORT_OPTIONS
 
 # aiosmtpd logs every SMTP command at INFO; a failing test's report should show ours instead.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
@@ -185,9 +186,9 @@ def mailbox(settings, smtp_server) -> RecordingHandler:
 
 # Redis and Celery ------------------------------------------------------------------------
 
-# What base.py configures when REDIS_URL is set (test.py replaces it with memory://):
+# What production uses with Redis (test.py replaces the broker with memory://):
 # a dead broker must fail fast instead of hanging a web request.
-REDIS_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+REDIS_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
 
 
 class RedisServer:
