@@ -294,3 +294,15 @@ def test_the_feed_answers_head_like_get_and_refuses_writes(client, kims_world):
     assert client.head(path, headers={"If-None-Match": etag}).status_code == 304
     assert client.head(f"/kalender/{secrets.token_urlsafe(32)}.ics").status_code == 404
     assert client.post(path).status_code == 405
+
+
+def test_after_the_secret_key_changes_new_feed_links_work_and_old_ones_stop(client, settings):
+    RegistrationFactory(email="kim@example.org")
+    old = _path("kim@example.org")
+
+    settings.SECRET_KEY = "a-new-key-after-a-leak-" + "x" * 40
+    new = _path("kim@example.org")
+
+    assert new != old
+    assert client.get(new).status_code == 200
+    assert client.get(old).status_code == 404
