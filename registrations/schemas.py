@@ -89,8 +89,8 @@ class SignupOut(Schema):
     theme_interests: list[str]
 
 
-class RegistrationOut(Schema):
-    """What the holder of a manage token sees."""
+class _RegistrationBase(Schema):
+    """A registration's state and the details the person gave; times in Europe/Stockholm."""
 
     status: Status
     waitlist_position: int | None
@@ -102,20 +102,25 @@ class RegistrationOut(Schema):
     gender: Gender
     language: Language
     created_at: datetime
-    event: EventOut
-    online_url: str | None = Field(None, description="Only for confirmed registrations.")
 
     @staticmethod
     def resolve_waitlist_position(obj: Registration) -> int | None:
         return waitlist_position(obj)
 
     @staticmethod
-    def resolve_online_url(obj: Registration) -> str | None:
-        return (obj.event.online_url or None) if obj.status == Status.CONFIRMED else None
-
-    @staticmethod
     def resolve_created_at(obj: Registration) -> datetime:
         return timezone.localtime(obj.created_at)
+
+
+class RegistrationOut(_RegistrationBase):
+    """What the holder of a manage token sees."""
+
+    event: EventOut
+    online_url: str | None = Field(None, description="Only for confirmed registrations.")
+
+    @staticmethod
+    def resolve_online_url(obj: Registration) -> str | None:
+        return (obj.event.online_url or None) if obj.status == Status.CONFIRMED else None
 
 
 class OrganiserRegistrationIn(PersonIn):
@@ -130,21 +135,11 @@ class OrganiserRegistrationIn(PersonIn):
         return _django_rule(clean_email, value) if value.strip() else ""
 
 
-class OrganiserRegistrationOut(Schema):
+class OrganiserRegistrationOut(_RegistrationBase):
     id: int
     event_id: int
-    status: Status
-    waitlist_position: int | None
-    name: str
-    email: str
-    organisation: str
-    organisation_type: OrganisationType
-    municipality: str
-    gender: Gender
-    language: Language
     source: str
     attended: bool | None
-    created_at: datetime
     cancelled_at: datetime | None
 
     @staticmethod
@@ -154,6 +149,10 @@ class OrganiserRegistrationOut(Schema):
         # Lists come annotated (one query for all); a single registration is counted.
         rank = getattr(obj, "queue_rank", None)
         return rank if rank is not None else waitlist_position(obj)
+
+    @staticmethod
+    def resolve_cancelled_at(obj: Registration) -> datetime | None:
+        return timezone.localtime(obj.cancelled_at) if obj.cancelled_at else None
 
 
 class AttendanceIn(Schema):
