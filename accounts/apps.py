@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from .services import organiser_group_ensure
+        from .services import groups_ensure
 
-        # Permissions exist only after migrate, so the organiser group is kept in step then.
-        post_migrate.connect(lambda **kwargs: organiser_group_ensure(), dispatch_uid="organiser_group", weak=False)
+        # Permissions exist only after migrate, so the organiser and helper groups are kept in step then.
+        post_migrate.connect(lambda **kwargs: groups_ensure(), dispatch_uid="organiser_group", weak=False)

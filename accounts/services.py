@@ -8,7 +8,9 @@ from django.db.models import Q
 from .models import ApiToken, hash_secret
 
 ORGANISER_GROUP = "Arrangör"
-# What an organiser may do; admin and the API both check these permissions.
+# A helper at the door (e.g. a coach): sees the lists and marks attendance, nothing more.
+HELPER_GROUP = "Värd"
+# What an organiser may do; admin, the API and the workspace all check these permissions.
 ORGANISER_PERMISSIONS = [
     ("events", "add_event"),
     ("events", "change_event"),
@@ -20,18 +22,40 @@ ORGANISER_PERMISSIONS = [
     ("registrations", "change_registration"),
     ("registrations", "view_registration"),
     ("registrations", "view_themeinterest"),
+    ("registrations", "mark_attendance"),
+]
+HELPER_PERMISSIONS = [
+    ("events", "view_event"),
+    ("events", "view_theme"),
+    ("registrations", "view_registration"),
+    ("registrations", "mark_attendance"),
 ]
 
 
-def organiser_group_ensure() -> Group:
-    """The organiser group exists with exactly its permissions; safe to call repeatedly."""
-    group, _ = Group.objects.get_or_create(name=ORGANISER_GROUP)
+def _group_ensure(name: str, permissions: list[tuple[str, str]]) -> Group:
+    group, _ = Group.objects.get_or_create(name=name)
     wanted = Q()
-    for app_label, codename in ORGANISER_PERMISSIONS:
+    for app_label, codename in permissions:
         wanted |= Q(content_type__app_label=app_label, codename=codename)
     # During migrate, apps' permissions appear one app at a time; the last call sees them all.
     group.permissions.set(Permission.objects.filter(wanted))
     return group
+
+
+def organiser_group_ensure() -> Group:
+    """The organiser group exists with exactly its permissions; safe to call repeatedly."""
+    return _group_ensure(ORGANISER_GROUP, ORGANISER_PERMISSIONS)
+
+
+def helper_group_ensure() -> Group:
+    """The helper group exists with exactly its permissions; safe to call repeatedly."""
+    return _group_ensure(HELPER_GROUP, HELPER_PERMISSIONS)
+
+
+def groups_ensure() -> None:
+    """Both roles exist with exactly their permissions (run after every migrate)."""
+    organiser_group_ensure()
+    helper_group_ensure()
 
 
 @transaction.atomic
@@ -46,6 +70,20 @@ def organiser_create(*, username: str, email: str = "", password: str | None = N
     user.is_staff = True
     user.save()
     user.groups.add(organiser_group_ensure())
+    return user
+
+
+@transaction.atomic
+def helper_create(*, username: str, email: str = "", password: str | None = None):
+    """Creates (or finds) a user in the helper group; not staff, so no Django admin."""
+    user, created = get_user_model().objects.get_or_create(username=username, defaults={"email": email})
+    if created:
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+    user.groups.add(helper_group_ensure())
     return user
 
 

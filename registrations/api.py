@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.errors import HttpError
 
-from accounts.auth import organiser_auth
+from accounts.auth import ORGANISER_PERMISSION, attendance_auth, organiser_auth, require_permission
 from config.api_errors import ErrorOut, found
 from events.models import Event
 
@@ -13,6 +13,7 @@ from .models import Registration
 from .ratelimit import signup_limited
 from .schemas import (
     AttendanceIn,
+    NoShowsOut,
     OrganiserRegistrationIn,
     OrganiserRegistrationOut,
     RegistrationOut,
@@ -22,6 +23,7 @@ from .schemas import (
 from .selectors import registration_get_by_token, registration_list_for_event
 from .services import (
     RegistrationConflict,
+    attendance_mark_no_shows,
     registration_add_by_organiser,
     registration_cancel,
     registration_set_attendance,
@@ -80,17 +82,31 @@ def registration_cancel_by_token(request, token: str):
         raise HttpError(410, str(error)) from error
 
 
-@organiser_router.get("/events/{event_id}/registrations", response={200: list[OrganiserRegistrationOut], 404: ErrorOut})
+# ---- The door: lists, attendance and walk-ins, for organisers and helpers ("Värd") alike ----
+
+
+@organiser_router.get(
+    "/events/{event_id}/registrations",
+    response={200: list[OrganiserRegistrationOut], 403: ErrorOut, 404: ErrorOut},
+    auth=attendance_auth,
+)
 def organiser_registrations(request, event_id: int):
+    """A meeting's registrations in sign-up order. Organisers and helpers."""
     get_object_or_404(Event, pk=event_id)
     return registration_list_for_event(event_id=event_id)
 
 
 @organiser_router.post(
-    "/events/{event_id}/registrations", response={201: OrganiserRegistrationOut, 404: ErrorOut, 409: ErrorOut}
+    "/events/{event_id}/registrations",
+    response={201: OrganiserRegistrationOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    auth=attendance_auth,
 )
 def organiser_registration_add(request, event_id: int, payload: OrganiserRegistrationIn):
-    """Adds a person to any meeting, also a closed or past one; `attended: true` for a walk-in."""
+    """Adds a person to any meeting, also a closed or past one; `attended: true` for a walk-in.
+
+    A helper may only add walk-ins (`attended: true`); anything else is an organiser's."""
+    if payload.attended is not True:
+        require_permission(request.auth, ORGANISER_PERMISSION)
     get_object_or_404(Event, pk=event_id)
     registration, _token = registration_add_by_organiser(
         event_id=event_id,
@@ -102,11 +118,26 @@ def organiser_registration_add(request, event_id: int, payload: OrganiserRegistr
 
 @organiser_router.post(
     "/registrations/{registration_id}/attendance",
-    response={200: OrganiserRegistrationOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: OrganiserRegistrationOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    auth=attendance_auth,
 )
 def organiser_attendance(request, registration_id: int, payload: AttendanceIn):
+    """`attended`: true (came), false (no-show) or null (undo the mark). Organisers and helpers."""
     get_object_or_404(Registration, pk=registration_id)
     return registration_set_attendance(registration_id=registration_id, attended=payload.attended)
+
+
+@organiser_router.post(
+    "/events/{event_id}/no-shows", response={200: NoShowsOut, 403: ErrorOut, 404: ErrorOut}, auth=attendance_auth
+)
+def organiser_mark_no_shows(request, event_id: int):
+    """After the meeting: every confirmed registration not yet marked becomes a no-show.
+    Marks already made are kept; running it again changes nothing. Organisers and helpers."""
+    get_object_or_404(Event, pk=event_id)
+    return {"marked": attendance_mark_no_shows(event_id=event_id)}
+
+
+# ---- End of the door's endpoints; the rest are organisers' only ----
 
 
 @organiser_router.post(

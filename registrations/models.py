@@ -35,6 +35,8 @@ class Registration(models.Model):
         ordering = ["event", "id"]
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
+        # A helper at the door (group "Värd") may mark attendance without changing anything else.
+        permissions = [("mark_attendance", _("Can mark attendance"))]
         indexes = [models.Index(fields=["event", "status", "id"])]
         constraints = [
             # The last line of defence for "one active registration per person and meeting".

@@ -156,4 +156,8 @@ class OrganiserRegistrationOut(_RegistrationBase):
 
 
 class AttendanceIn(Schema):
-    attended: bool
+    attended: bool | None = Field(description="true: came; false: no-show; null: undo the mark.")
+
+
+class NoShowsOut(Schema):
+    marked: int = Field(description="How many registrations were marked as no-shows.")

@@ -250,8 +250,12 @@ def registration_add_by_organiser(
         return registration, token
 
 
-def registration_set_attendance(*, registration_id: int, attended: bool) -> Registration:
-    """Marks whether a person came. Someone on the waiting list who came is confirmed."""
+def registration_set_attendance(*, registration_id: int, attended: bool | None) -> Registration:
+    """Marks whether a person came: True attended, False no-show, None undoes the mark.
+
+    Someone on the waiting list who came is confirmed (they were in the room); undoing the
+    mark leaves the status as it is, so a seat once given is not taken back behind their back.
+    """
     with transaction.atomic(durable=True):
         event_id = Registration.objects.values_list("event_id", flat=True).get(pk=registration_id)
         _lock_event(event_id)
@@ -266,6 +270,18 @@ def registration_set_attendance(*, registration_id: int, attended: bool) -> Regi
             fields += ["status", "confirmed_at"]
         registration.save(update_fields=fields)
     return registration
+
+
+def attendance_mark_no_shows(*, event_id: int) -> int:
+    """After the meeting: every confirmed registration not yet marked becomes a no-show
+    (attended False), in one UPDATE. Marks already made are kept, waiting and cancelled
+    registrations are left alone, and running it twice changes nothing. Returns how many
+    were marked."""
+    with transaction.atomic(durable=True):
+        _lock_event(event_id)
+        return Registration.objects.filter(event_id=event_id, status=Status.CONFIRMED, attended__isnull=True).update(
+            attended=False
+        )
 
 
 def manage_links_issue(*, registration_ids: Iterable[int]) -> dict[int, str]:
