@@ -12,6 +12,7 @@ urlpatterns = [
 # Swedish lives at the root, English under /en/.
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("arrangor/", include("workspace.urls")),
     path("", include("registrations.urls")),
     path("", include("events.urls")),
     prefix_default_language=False,

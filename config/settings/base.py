@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "events",
     "registrations",
     "notifications",
+    "workspace",
 ]
 
 MIDDLEWARE = [
@@ -98,7 +99,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+# The organiser workspace's own login (Django admin keeps its login page).
+LOGIN_URL = "workspace:login"
+LOGIN_REDIRECT_URL = "workspace:overview"
+LOGOUT_REDIRECT_URL = "workspace:login"
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
