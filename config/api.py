@@ -6,6 +6,7 @@ from events.api import organiser_router as events_organiser_router
 from events.api import router as events_router
 from registrations.api import organiser_router as registrations_organiser_router
 from registrations.api import router as registrations_router
+from registrations.api_exports import router as exports_router
 
 from .api_errors import install_error_handlers
 
@@ -20,3 +21,4 @@ api.add_router("/", events_router)
 api.add_router("/", registrations_router)
 api.add_router("/organiser/", events_organiser_router)
 api.add_router("/organiser/", registrations_organiser_router)
+api.add_router("/organiser/", exports_router)

@@ -6,7 +6,7 @@ from django.utils.translation import pgettext_lazy
 class Status(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
     WAITLISTED = "waitlisted", _("Waiting list")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("registration status", "Cancelled")
 
 
 ACTIVE_STATUSES = (Status.CONFIRMED, Status.WAITLISTED)
