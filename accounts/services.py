@@ -59,32 +59,28 @@ def groups_ensure() -> None:
 
 
 @transaction.atomic
+def _member_create(*, username: str, email: str, password: str | None, group: Group, staff: bool):
+    user, created = get_user_model().objects.get_or_create(username=username, defaults={"email": email})
+    if created:
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+    if staff:
+        user.is_staff = True
+    user.save()
+    user.groups.add(group)
+    return user
+
+
 def organiser_create(*, username: str, email: str = "", password: str | None = None):
     """Creates (or finds) a staff user in the organiser group."""
-    user, created = get_user_model().objects.get_or_create(username=username, defaults={"email": email})
-    if created:
-        if password:
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
-    user.is_staff = True
-    user.save()
-    user.groups.add(organiser_group_ensure())
-    return user
+    return _member_create(username=username, email=email, password=password, group=organiser_group_ensure(), staff=True)
 
 
-@transaction.atomic
 def helper_create(*, username: str, email: str = "", password: str | None = None):
     """Creates (or finds) a user in the helper group; not staff, so no Django admin."""
-    user, created = get_user_model().objects.get_or_create(username=username, defaults={"email": email})
-    if created:
-        if password:
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
-        user.save()
-    user.groups.add(helper_group_ensure())
-    return user
+    return _member_create(username=username, email=email, password=password, group=helper_group_ensure(), staff=False)
 
 
 def api_token_create(*, user) -> str:

@@ -7,6 +7,7 @@ from django.test import Client
 
 from accounts.auth import is_organiser
 from accounts.services import organiser_create
+from tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +55,15 @@ def test_create_api_token_for_a_non_organiser_needs_create():
     token = _create_token("plain", "--create")
 
     assert _authenticates(token)
+
+
+def test_create_api_token_for_a_helper_marks_attendance_but_cannot_create_meetings():
+    token = _create_token("dorrvakt", "--create", "--helper")
+    helper = get_user_model().objects.get(username="dorrvakt")
+    client = Client(headers={"Authorization": f"Bearer {token}"})
+
+    assert not is_organiser(helper)
+    assert not helper.is_staff
+    assert client.post("/api/organiser/events", {}, content_type="application/json").status_code == 403
+    event = EventFactory()
+    assert client.get(f"/api/organiser/events/{event.id}/registrations").status_code == 200
