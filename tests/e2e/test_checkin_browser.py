@@ -5,6 +5,7 @@ meeting, checks in three people, adds a walk-in, and the database shows four att
 import shutil
 
 import pytest
+from django.db import connections
 
 from accounts.services import organiser_create
 from registrations.models import Registration
@@ -44,6 +45,10 @@ def phone(monkeypatch):
         yield page
         context.close()
         browser.close()
+        # ORM calls made inside Playwright's event loop get a connection of their own (Django
+        # keeps connections per async context); closed here, it cannot keep PostgreSQL from
+        # dropping the test database.
+        connections.close_all()
 
 
 def test_organiser_checks_in_three_people_and_a_walk_in_on_a_phone(live_server, phone):
