@@ -1,6 +1,7 @@
 """Creating and changing meetings. Each function is one transaction."""
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -79,6 +80,43 @@ def event_cancel(*, event_id: int) -> Event:
         event.save(update_fields=["status", "sequence", "updated_at"])
         outbox.queue_event_cancelled(event)
     return event
+
+
+def _shift_local(value: datetime | None, delta) -> datetime | None:
+    # Moved on the local wall clock, so a 18:00 meeting copied across a summer-time change
+    # still starts at 18:00 rather than at 17:00 or 19:00.
+    if value is None:
+        return None
+    return timezone.make_aware(timezone.make_naive(value) + delta)
+
+
+def event_duplicate(*, event_id: int, starts_at: datetime) -> Event:
+    """Copies a meeting (fields and themes, no registrations) to start at `starts_at`; its end
+    and registration window move by the same local-time distance. The copy is a draft, so the
+    organiser checks it before anyone is told about it."""
+    with transaction.atomic(durable=True):
+        source = Event.objects.get(pk=event_id)
+        delta = timezone.make_naive(starts_at) - timezone.make_naive(source.starts_at)
+        copy = Event(
+            title=source.title,
+            description=source.description,
+            kind=source.kind,
+            audience=source.audience,
+            starts_at=starts_at,
+            ends_at=_shift_local(source.ends_at, delta),
+            capacity=source.capacity,
+            location=source.location,
+            online_url=source.online_url,
+            municipality=source.municipality,
+            registration_opens_at=_shift_local(source.registration_opens_at, delta),
+            registration_closes_at=_shift_local(source.registration_closes_at, delta),
+            reminder_minutes_before=list(source.reminder_minutes_before),
+            status=EventStatus.DRAFT,
+        )
+        copy.full_clean()
+        copy.save()
+        copy.themes.set(source.themes.all())
+    return copy
 
 
 def theme_create(*, slug: str, name: str, name_en: str = "", description: str = "") -> Theme:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import meetings, views
 
 app_name = "workspace"
 
@@ -19,4 +19,9 @@ urlpatterns = [
     path("traffar/<int:event_id>/incheckning/ny/", views.checkin_walk_in, name="walk_in"),
     path("traffar/<int:event_id>/incheckning/uteblivna/", views.checkin_no_shows, name="no_shows"),
     path("traffar/<int:event_id>/incheckning/<int:registration_id>/", views.checkin_mark, name="mark"),
+    # Creating, changing, copying and cancelling meetings (workspace/meetings.py).
+    path("traffar/ny/", meetings.meeting_create, name="meeting_create"),
+    path("traffar/<int:event_id>/andra/", meetings.meeting_update, name="meeting_update"),
+    path("traffar/<int:event_id>/kopiera/", meetings.meeting_duplicate, name="meeting_duplicate"),
+    path("traffar/<int:event_id>/stall-in/", meetings.meeting_cancel, name="meeting_cancel"),
 ]
