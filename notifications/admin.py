@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Message
+from .models import Announcement, Message
 
 
 @admin.register(Message)
@@ -25,3 +25,17 @@ class MessageAdmin(admin.ModelAdmin):
             state=Message.State.PENDING, next_attempt_at=timezone.now(), attempts=0
         )
         self.message_user(request, _("%(count)d message(s) will be sent again.") % {"count": count}, messages.INFO)
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(admin.ModelAdmin):
+    """Organisers' messages to registrants; written in the workspace or the API, read here."""
+
+    list_display = ["created_at", "subject", "event", "audience", "created_by"]
+    list_filter = ["audience"]
+    search_fields = ["subject", "event__title"]
+    list_select_related = ["event", "created_by"]
+    readonly_fields = [f.name for f in Announcement._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -52,7 +52,9 @@ def claim_batch(*, now: datetime, limit: int = BATCH_SIZE) -> list[Message]:
     # Sent in the order they were written (the model's default ordering is newest first), so a
     # person reads "confirmed" before "changed" or "cancelled" when both go in one batch.
     claimed = list(
-        Message.objects.filter(pk__in=ids, state=State.SENDING).order_by("id").select_related("registration", "event")
+        Message.objects.filter(pk__in=ids, state=State.SENDING)
+        .order_by("id")
+        .select_related("registration", "event", "announcement")
     )
     for message in claimed:
         # The invite reads registration.event: the meeting already loaded, not a query per message.
@@ -79,6 +81,7 @@ def _skip_reason(message: Message, now: datetime) -> str:
         Kind.PROMOTED,
         Kind.EVENT_CHANGED,
         Kind.MANAGE_LINK,
+        Kind.ORGANISER_MESSAGE,
     ):
         if registration.status == Status.CANCELLED:
             return "registration is cancelled"

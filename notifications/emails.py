@@ -51,6 +51,8 @@ class InviteEmail(EmailMultiAlternatives):
 
 
 def _subject(message: Message, title: str) -> str:
+    if message.kind == Kind.ORGANISER_MESSAGE:
+        return message.announcement.subject
     subjects = {
         Kind.CONFIRMATION: _("Confirmed: %(title)s"),
         Kind.WAITLISTED: _("Waiting list: %(title)s"),
@@ -66,6 +68,9 @@ def _subject(message: Message, title: str) -> str:
 
 
 def _intro(message: Message, position: int | None) -> str:
+    if message.kind == Kind.ORGANISER_MESSAGE:
+        # The organiser's own words, as plain text (the HTML template escapes it and keeps the lines).
+        return message.announcement.body
     if message.kind == Kind.WAITLISTED:
         return _(
             "The meeting is full, so you are on the waiting list, in place %(position)s. If a place "

@@ -1,9 +1,43 @@
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
 from registrations.models import Registration
+
+
+class Announcement(models.Model):
+    """What an organiser wrote to a meeting's registrants, stored once; the outbox has a row
+    (a Message pointing here) per recipient."""
+
+    class Audience(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("Waiting list")
+        BOTH = "both", _("Confirmed and waiting list")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="announcements", verbose_name=_("meeting"))
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"), max_length=5000, validators=[MaxLengthValidator(5000)])
+    audience = models.CharField(_("to"), max_length=16, choices=Audience.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("message to registrants")
+        verbose_name_plural = _("messages to registrants")
+
+    def __str__(self) -> str:
+        return self.subject
 
 
 class Message(models.Model):
@@ -23,6 +57,7 @@ class Message(models.Model):
         REGISTRATION_CANCELLED = "registration_cancelled", _("Registration cancelled")
         MANAGE_LINK = "manage_link", _("Manage link again")
         THEME_ANNOUNCEMENT = "theme_announcement", _("New meeting on a theme")
+        ORGANISER_MESSAGE = "organiser_message", _("Message from the organiser")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
@@ -42,6 +77,10 @@ class Message(models.Model):
     # For reminders: which one, and for which start (a moved meeting gets new reminders).
     offset_minutes = models.PositiveIntegerField(null=True, blank=True)
     event_starts_at = models.DateTimeField(null=True, blank=True)
+    # For organiser messages: what they wrote (stored once, not per recipient).
+    announcement = models.ForeignKey(
+        Announcement, on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
+    )
     # Facts from the moment the message was caused (e.g. whether a cancelled seat was confirmed).
     context = models.JSONField(default=dict, blank=True)
 

@@ -6,17 +6,20 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from events.choices import EventStatus
 from events.models import Event
 from registrations.choices import Status
 from registrations.models import Registration, ThemeInterest
+from registrations.validators import clean_single_line
 
-from .models import Message
+from .models import Announcement, Message
 
 logger = logging.getLogger(__name__)
 Kind = Message.Kind
@@ -181,3 +184,64 @@ def reminders_due(*, now: datetime | None = None, grace_hours: int = 12) -> int:
                 with transaction.atomic():
                     created += queue_reminders(event=event, offset_minutes=offset, due_at=due_at)
     return created
+
+
+AUDIENCE_STATUSES = {
+    Announcement.Audience.CONFIRMED: (Status.CONFIRMED,),
+    Announcement.Audience.WAITLISTED: (Status.WAITLISTED,),
+    Announcement.Audience.BOTH: (Status.CONFIRMED, Status.WAITLISTED),
+}
+
+
+def announcement_recipients(*, event_id: int, audience: str) -> QuerySet[Registration]:
+    """Who an organiser's message to `audience` reaches now: active registrations with an address."""
+    return Registration.objects.filter(event_id=event_id, status__in=AUDIENCE_STATUSES[audience]).exclude(email="")
+
+
+def queue_announcement(announcement: Announcement) -> int:
+    """One outbox row per recipient; writing them again adds nothing (the key names both)."""
+    messages = [
+        Message(
+            key=f"{Kind.ORGANISER_MESSAGE}:{announcement.id}:{registration.id}",
+            kind=Kind.ORGANISER_MESSAGE,
+            registration=registration,
+            event_id=announcement.event_id,
+            announcement=announcement,
+            recipient=registration.email,
+            language=registration.language,
+        )
+        for registration in announcement_recipients(event_id=announcement.event_id, audience=announcement.audience)
+    ]
+    _save(messages)
+    return len(messages)
+
+
+def announcement_send(*, event_id: int, subject: str, body: str, audience: str, created_by) -> Announcement:
+    """Stores an organiser's message to a meeting's confirmed and/or waitlisted people and
+    queues one e-mail per recipient, all in one transaction; the sender is woken after commit.
+
+    Raises ValidationError for a subject with line breaks, an empty or too long text, an
+    unknown audience, or when nobody would receive it (then nothing is stored).
+    `recipient_count` on the returned announcement says how many e-mails were queued.
+    """
+    with transaction.atomic(durable=True):
+        event = Event.objects.get(pk=event_id)
+        try:
+            subject = clean_single_line(subject)
+        except ValidationError as error:
+            raise ValidationError({"subject": error.messages}) from None
+        announcement = Announcement(
+            event=event,
+            subject=subject,
+            # Browsers send CRLF from a textarea; the e-mail's text part wants plain line feeds.
+            body=body.replace("\r\n", "\n").replace("\r", "\n").strip(),
+            audience=audience,
+            created_by=created_by,
+        )
+        announcement.full_clean()
+        announcement.save()
+        announcement.recipient_count = queue_announcement(announcement)
+        if not announcement.recipient_count:
+            # Raising rolls the announcement back: a message to nobody is a mistake, not a record.
+            raise ValidationError({"audience": _("Nobody would receive this message.")})
+    return announcement

@@ -1,0 +1,42 @@
+from datetime import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from ninja import Field, Schema
+from pydantic import field_validator
+
+from registrations.validators import clean_single_line
+
+from .models import Announcement
+
+
+class AnnouncementIn(Schema):
+    subject: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=5000)
+    audience: Announcement.Audience
+
+    @field_validator("subject")
+    @classmethod
+    def single_line(cls, value: str) -> str:
+        try:
+            return clean_single_line(value)
+        except DjangoValidationError as error:
+            raise ValueError(" ".join(error.messages)) from None
+
+
+class AnnouncementCreatedOut(Schema):
+    id: int
+    recipients: int = Field(validation_alias="recipient_count")
+
+
+class AnnouncementOut(Schema):
+    id: int
+    subject: str
+    body: str
+    audience: Announcement.Audience
+    created_at: datetime
+    created_by: str | None = Field(None, validation_alias="created_by.username")
+    recipients: int
+    sent: int
+    pending: int
+    failed: int
+    skipped: int
