@@ -4,6 +4,7 @@ the model's own validation (end after start) runs too, and its errors land by th
 from datetime import date, datetime, timedelta
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,10 +31,21 @@ def reminder_label(minutes: int) -> str:
     return ngettext("%(count)d minute before", "%(count)d minutes before", minutes) % {"count": minutes}
 
 
-def _local_datetime_widget() -> forms.SplitDateTimeWidget:
-    return forms.SplitDateTimeWidget(
-        date_format="%Y-%m-%d", time_format="%H:%M", date_attrs={"type": "date"}, time_attrs={"type": "time"}
-    )
+class LocalDateTimeWidget(forms.SplitDateTimeWidget):
+    """A native date picker and time picker, each with its own label."""
+
+    template_name = "workspace/meetings/local_datetime_widget.html"
+
+    def __init__(self):
+        super().__init__(
+            date_format="%Y-%m-%d", time_format="%H:%M", date_attrs={"type": "date"}, time_attrs={"type": "time"}
+        )
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        for subwidget, label in zip(context["widget"]["subwidgets"], (_("Date"), _("Time")), strict=True):
+            subwidget["label"] = label
+        return context
 
 
 class MeetingForm(forms.ModelForm):
@@ -67,7 +79,7 @@ class MeetingForm(forms.ModelForm):
             "status",
         ]
         field_classes = {name: forms.SplitDateTimeField for name in DATETIME_FIELDS}
-        widgets = {name: _local_datetime_widget() for name in DATETIME_FIELDS} | {
+        widgets = {name: LocalDateTimeWidget() for name in DATETIME_FIELDS} | {
             "description": forms.Textarea(attrs={"rows": 6}),
             "online_url": forms.URLInput(attrs={"placeholder": "https://"}),
         }
@@ -77,7 +89,7 @@ class MeetingForm(forms.ModelForm):
         # Inactive themes are offered only to a meeting that already has them.
         current_themes = Q(pk__in=self.instance.themes.all()) if self.instance.pk else Q(pk__in=[])
         self.fields["themes"].queryset = Theme.objects.filter(Q(is_active=True) | current_themes)
-        self.fields["capacity"].min_value = 1
+        self.fields["capacity"].validators.append(MinValueValidator(1))
         self.fields["capacity"].widget.attrs["min"] = 1
         # A meeting made through the API may have reminders that are not among the common ones.
         current = self.instance.reminder_minutes_before if self.instance.pk else []
@@ -98,6 +110,13 @@ class MeetingForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if self.instance.pk:
+            # The form shows whole minutes; a time set to the second elsewhere (API, admin)
+            # that the organiser left alone must not count as a change that re-sends invites.
+            for name in DATETIME_FIELDS:
+                current = getattr(self.instance, name)
+                if current and data.get(name) == current.replace(second=0, microsecond=0):
+                    data[name] = current
         opens, closes = data.get("registration_opens_at"), data.get("registration_closes_at")
         if opens and closes and closes <= opens:
             self.add_error("registration_closes_at", _("Registration must close after it opens."))

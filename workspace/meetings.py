@@ -25,12 +25,6 @@ def _render_form(request, form: MeetingForm, *, event: Event | None = None):
     return render(request, "workspace/meetings/form.html", {"form": form, "event": event}, status=status)
 
 
-def _apply_service_errors(form: MeetingForm, error: ValidationError) -> None:
-    # The service validates the model again (e.g. an unknown theme); show its errors by the fields.
-    for field, field_errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, field_errors)
-
-
 @workspace_view(ADD_EVENT)
 def meeting_create(request):
     form = MeetingForm(request.POST or None, initial={"status": EventStatus.PUBLISHED})
@@ -38,7 +32,8 @@ def meeting_create(request):
         try:
             event = event_create(**form.service_arguments())
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            # The service validates the model again; its errors are shown by the fields too.
+            form.add_error(None, error)
         else:
             messages.success(request, _("The meeting “%(title)s” was created.") % {"title": event.title})
             return redirect("workspace:event", event.id)
@@ -59,7 +54,8 @@ def meeting_update(request, event_id: int):
             messages.error(request, str(error))
             return redirect("workspace:event", event_id)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            # The service validates the model again; its errors are shown by the fields too.
+            form.add_error(None, error)
         else:
             messages.success(request, _("The meeting was saved."))
             return redirect("workspace:event", event_id)
