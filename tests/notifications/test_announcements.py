@@ -264,6 +264,20 @@ def test_page_refuses_a_message_to_nobody(organiser_client):
     assert not Announcement.objects.exists()
 
 
+def test_the_meetings_page_links_to_the_message_page(meeting, organiser_client):
+    event, _people = meeting
+
+    assert _page(event) in organiser_client.get(f"/arrangor/traffar/{event.id}/").content.decode()
+
+
+def test_the_meetings_page_shows_a_helper_no_message_link(meeting, helper):
+    event, _people = meeting
+    client = Client()
+    client.force_login(helper)
+
+    assert _page(event) not in client.get(f"/arrangor/traffar/{event.id}/").content.decode()
+
+
 def test_helper_gets_403_on_the_page(meeting, helper):
     event, _people = meeting
     client = Client()
