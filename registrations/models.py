@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.choices import Municipality
@@ -93,3 +95,58 @@ class ManageLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration} ({self.created_at:%Y-%m-%d})"
+
+
+class RegistrationChange(models.Model):
+    """One line of a registration's history: what happened, when, and who did it.
+
+    Written by the services in registrations/services.py in the same transaction as the
+    change itself, so the history never claims something that was rolled back.
+    """
+
+    class Action(models.TextChoices):
+        SIGNED_UP = "signed_up", _("Signed up")
+        WAITLISTED = "waitlisted", _("Joined the waiting list")
+        PROMOTED = "promoted", _("Got a seat from the waiting list")
+        CANCELLED = "cancelled", _("Cancelled the registration")
+        ATTENDED = "attended", _("Marked as attended")
+        NO_SHOW = "no_show", _("Marked as no-show")
+        ATTENDANCE_UNDONE = "attendance_undone", _("Attendance mark undone")
+        ADDED_BY_ORGANISER = "added_by_organiser", _("Added by an organiser")
+
+    # With no acting user these were done by the person (sign-up form, manage link);
+    # every other action without one was done by the system (promotions, scheduled marks).
+    SELF_SERVICE_ACTIONS = frozenset({Action.SIGNED_UP, Action.WAITLISTED, Action.CANCELLED})
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="changes", verbose_name=_("registration")
+    )
+    action = models.CharField(_("action"), max_length=24, choices=Action.choices)
+    # PROTECT: an account that changed registrations is deactivated, not deleted, so the
+    # history never turns an organiser's action into one "by the person themself".
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["registration", "at", "id"]
+        verbose_name = _("registration change")
+        verbose_name_plural = _("registration changes")
+        indexes = [models.Index(fields=["registration", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def by_label(self) -> str:
+        """Who did it, as the history shows it."""
+        if self.by_id is None:
+            return str(_("the person themself") if self.action in self.SELF_SERVICE_ACTIONS else _("the system"))
+        return self.by.get_full_name() or self.by.get_username()

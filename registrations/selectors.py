@@ -5,7 +5,7 @@ from accounts.models import hash_secret
 from events.models import Event
 
 from .choices import Status
-from .models import Registration
+from .models import Registration, RegistrationChange
 
 
 def confirmed_count(event: Event) -> int:
@@ -42,3 +42,8 @@ def registration_list_for_event(*, event_id: int) -> QuerySet[Registration]:
         .annotate(queue_rank=Window(RowNumber(), partition_by=[F("status")], order_by=F("id").asc()))
         .order_by("id")
     )
+
+
+def registration_history(*, registration_id: int) -> QuerySet[RegistrationChange]:
+    """A registration's changes, oldest first, with who made them (one query)."""
+    return RegistrationChange.objects.filter(registration_id=registration_id).select_related("by").order_by("at", "id")

@@ -3,7 +3,9 @@
 The lock is the meeting's row (`SELECT ... FOR NO KEY UPDATE` on PostgreSQL; on SQLite
 every transaction is IMMEDIATE, which serialises writers). Capacity is counted after the
 lock, in the same transaction as the insert, so a meeting is never overbooked. The e-mails
-a change causes are written to the outbox in that same transaction.
+a change causes are written to the outbox in that same transaction, and so is a line of the
+registration's history (RegistrationChange) for each change, naming `by`, the acting user
+(None: the person themself, or the system).
 """
 
 import secrets
@@ -21,7 +23,7 @@ from events.models import Event, Theme
 from notifications import outbox
 
 from .choices import ACTIVE_STATUSES, Gender, Language, OrganisationType, Source, Status
-from .models import ManageLink, Registration, ThemeInterest
+from .models import ManageLink, Registration, RegistrationChange, ThemeInterest
 from .selectors import confirmed_count
 
 
@@ -114,6 +116,13 @@ def _insert(event: Event, person: PersonDetails, *, confirmed: bool, source: str
     return registration, token
 
 
+Action = RegistrationChange.Action
+
+
+def _change(registration: Registration, action: str, *, by=None, **detail) -> RegistrationChange:
+    return RegistrationChange(registration=registration, action=action, by=by, detail=detail)
+
+
 def _themes_interest_add(person: PersonDetails, theme_slugs: Sequence[str]) -> None:
     themes = Theme.objects.filter(slug__in=set(theme_slugs), is_active=True)
     known = set(
@@ -131,7 +140,7 @@ def _themes_interest_add(person: PersonDetails, theme_slugs: Sequence[str]) -> N
 
 
 def signup_create(
-    *, person: PersonDetails, event_ids: Sequence[int], theme_slugs: Sequence[str] = ()
+    *, person: PersonDetails, event_ids: Sequence[int], theme_slugs: Sequence[str] = (), by=None
 ) -> list[SignupOutcome]:
     """Signs one person up for several meetings at once, all or nothing.
 
@@ -158,6 +167,7 @@ def signup_create(
                 raise SignupRejected(message, event_id=event_id)
 
         outcomes = []
+        changes = []
         for event_id in dict.fromkeys(event_ids):
             event = events[event_id]
             seats = _seats(event, person.email)
@@ -170,6 +180,7 @@ def signup_create(
             confirmed = seats.free(event)
             registration, token = _insert(event, person, confirmed=confirmed, source=Source.ONLINE)
             outbox.queue_signup(registration)
+            changes.append(_change(registration, Action.SIGNED_UP if confirmed else Action.WAITLISTED, by=by))
             outcomes.append(
                 SignupOutcome(
                     event=event,
@@ -180,6 +191,8 @@ def signup_create(
                     waitlist_position=None if confirmed else seats.waitlisted + 1,
                 )
             )
+        # One INSERT for the history, however many meetings were chosen.
+        RegistrationChange.objects.bulk_create(changes)
         if theme_slugs:
             _themes_interest_add(person, theme_slugs)
     return outcomes
@@ -191,10 +204,11 @@ def theme_interest_add(*, person: PersonDetails, theme_slugs: Sequence[str]) -> 
         _themes_interest_add(person, theme_slugs)
 
 
-def waitlist_promote(event: Event) -> list[Registration]:
+def waitlist_promote(event: Event, *, by=None) -> list[Registration]:
     """Confirms the first people on the waiting list while seats are free.
 
-    The caller holds the meeting's lock inside its transaction.
+    The caller holds the meeting's lock inside its transaction. `by` is whoever freed the
+    seats (an organiser cancelling someone); None records the promotion as the system's.
     """
     waiting = Registration.objects.filter(event=event, status=Status.WAITLISTED).order_by("id")
     if event.capacity is not None:
@@ -208,11 +222,12 @@ def waitlist_promote(event: Event) -> list[Registration]:
         registration.status = Status.CONFIRMED
         registration.confirmed_at = now
     Registration.objects.bulk_update(promoted, ["status", "confirmed_at"])
+    RegistrationChange.objects.bulk_create([_change(r, Action.PROMOTED, by=by) for r in promoted])
     outbox.queue_promotions(promoted)
     return promoted
 
 
-def registration_cancel(*, registration_id: int) -> Registration:
+def registration_cancel(*, registration_id: int, by=None) -> Registration:
     """Cancels a registration and, in the same transaction, gives its seat to the first waiting."""
     with transaction.atomic(durable=True):
         event_id = Registration.objects.values_list("event_id", flat=True).get(pk=registration_id)
@@ -224,13 +239,14 @@ def registration_cancel(*, registration_id: int) -> Registration:
         registration.status = Status.CANCELLED
         registration.cancelled_at = timezone.now()
         registration.save(update_fields=["status", "cancelled_at"])
+        _change(registration, Action.CANCELLED, by=by, was_confirmed=was_confirmed).save()
         outbox.queue_registration_cancelled(registration, was_confirmed=was_confirmed)
-        waitlist_promote(event)
+        waitlist_promote(event, by=by)
     return registration
 
 
 def registration_add_by_organiser(
-    *, event_id: int, person: PersonDetails, attended: bool | None = None
+    *, event_id: int, person: PersonDetails, attended: bool | None = None, by=None
 ) -> tuple[Registration, str]:
     """Adds a person to any meeting, also a closed or past one (walk-ins, records after the fact).
 
@@ -244,17 +260,22 @@ def registration_add_by_organiser(
             raise RegistrationConflict(_("%(email)s is already registered for this meeting.") % {"email": person.email})
         confirmed = bool(attended) or seats.free(event)
         registration, token = _insert(event, person, confirmed=confirmed, source=Source.ORGANISER, attended=attended)
+        changes = [_change(registration, Action.ADDED_BY_ORGANISER, by=by, status=registration.status)]
+        if attended is not None:
+            changes.append(_change(registration, Action.ATTENDED if attended else Action.NO_SHOW, by=by))
+        RegistrationChange.objects.bulk_create(changes)
         # Someone added before the meeting (they phoned in) hears from us like anyone else.
         if event.starts_at > timezone.now():
             outbox.queue_signup(registration)
         return registration, token
 
 
-def registration_set_attendance(*, registration_id: int, attended: bool | None) -> Registration:
+def registration_set_attendance(*, registration_id: int, attended: bool | None, by=None) -> Registration:
     """Marks whether a person came: True attended, False no-show, None undoes the mark.
 
     Someone on the waiting list who came is confirmed (they were in the room); undoing the
     mark leaves the status as it is, so a seat once given is not taken back behind their back.
+    The history gets a line only when the mark changes (a repeated tap changes nothing).
     """
     with transaction.atomic(durable=True):
         event_id = Registration.objects.values_list("event_id", flat=True).get(pk=registration_id)
@@ -262,26 +283,45 @@ def registration_set_attendance(*, registration_id: int, attended: bool | None) 
         registration = Registration.objects.get(pk=registration_id)
         if registration.status == Status.CANCELLED:
             raise RegistrationConflict(_("A cancelled registration cannot be marked as attended."))
+        changed = registration.attended != attended
         registration.attended = attended
         fields = ["attended"]
+        detail = {}
         if attended and registration.status == Status.WAITLISTED:
             registration.status = Status.CONFIRMED
             registration.confirmed_at = timezone.now()
             fields += ["status", "confirmed_at"]
+            detail["confirmed_from_waitlist"] = True
         registration.save(update_fields=fields)
+        if changed or detail:
+            action = {True: Action.ATTENDED, False: Action.NO_SHOW, None: Action.ATTENDANCE_UNDONE}[attended]
+            _change(registration, action, by=by, **detail).save()
     return registration
 
 
-def attendance_mark_no_shows(*, event_id: int) -> int:
+def attendance_mark_no_shows(*, event_id: int, by=None) -> int:
     """After the meeting: every confirmed registration not yet marked becomes a no-show
-    (attended False), in one UPDATE. Marks already made are kept, waiting and cancelled
-    registrations are left alone, and running it twice changes nothing. Returns how many
-    were marked."""
+    (attended False), in one UPDATE and one history INSERT. Marks already made are kept,
+    waiting and cancelled registrations are left alone, and running it twice changes nothing.
+    Returns how many were marked."""
     with transaction.atomic(durable=True):
         _lock_event(event_id)
-        return Registration.objects.filter(event_id=event_id, status=Status.CONFIRMED, attended__isnull=True).update(
-            attended=False
+        # The meeting's lock keeps every other attendance mark out until this commits.
+        unmarked = list(
+            Registration.objects.filter(event_id=event_id, status=Status.CONFIRMED, attended__isnull=True).values_list(
+                "id", flat=True
+            )
         )
+        if not unmarked:
+            return 0
+        marked = Registration.objects.filter(pk__in=unmarked).update(attended=False)
+        RegistrationChange.objects.bulk_create(
+            [
+                RegistrationChange(registration_id=pk, action=Action.NO_SHOW, by=by, detail={"all_unmarked": True})
+                for pk in unmarked
+            ]
+        )
+        return marked
 
 
 def manage_links_issue(*, registration_ids: Iterable[int]) -> dict[int, str]:

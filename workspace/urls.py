@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import meetings, messaging, views
+from . import history, meetings, messaging, views
 
 app_name = "workspace"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("traffar/<int:event_id>/incheckning/ny/", views.checkin_walk_in, name="walk_in"),
     path("traffar/<int:event_id>/incheckning/uteblivna/", views.checkin_no_shows, name="no_shows"),
     path("traffar/<int:event_id>/incheckning/<int:registration_id>/", views.checkin_mark, name="mark"),
+    path("anmalan/<int:registration_id>/historik/", history.registration_history_page, name="registration_history"),
     path("traffar/<int:event_id>/meddelande/", messaging.event_messages, name="messages"),
     # Creating, changing, copying and cancelling meetings (workspace/meetings.py).
     path("traffar/ny/", meetings.meeting_create, name="meeting_create"),
