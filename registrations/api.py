@@ -112,6 +112,7 @@ def organiser_registration_add(request, event_id: int, payload: OrganiserRegistr
         event_id=event_id,
         person=payload.person(default_language=_request_language()),
         attended=payload.attended,
+        by=request.user,
     )
     return Status(201, registration)
 
@@ -124,7 +125,7 @@ def organiser_registration_add(request, event_id: int, payload: OrganiserRegistr
 def organiser_attendance(request, registration_id: int, payload: AttendanceIn):
     """`attended`: true (came), false (no-show) or null (undo the mark). Organisers and helpers."""
     get_object_or_404(Registration, pk=registration_id)
-    return registration_set_attendance(registration_id=registration_id, attended=payload.attended)
+    return registration_set_attendance(registration_id=registration_id, attended=payload.attended, by=request.user)
 
 
 @organiser_router.post(
@@ -134,7 +135,7 @@ def organiser_mark_no_shows(request, event_id: int):
     """After the meeting: every confirmed registration not yet marked becomes a no-show.
     Marks already made are kept; running it again changes nothing. Organisers and helpers."""
     get_object_or_404(Event, pk=event_id)
-    return {"marked": attendance_mark_no_shows(event_id=event_id)}
+    return {"marked": attendance_mark_no_shows(event_id=event_id, by=request.user)}
 
 
 # ---- End of the door's endpoints; the rest are organisers' only ----
@@ -145,4 +146,4 @@ def organiser_mark_no_shows(request, event_id: int):
 )
 def organiser_registration_cancel(request, registration_id: int):
     get_object_or_404(Registration, pk=registration_id)
-    return registration_cancel(registration_id=registration_id)
+    return registration_cancel(registration_id=registration_id, by=request.user)

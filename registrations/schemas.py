@@ -8,7 +8,7 @@ from pydantic import field_validator, model_validator
 from events.schemas import EventOut
 
 from .choices import Gender, Language, OrganisationType, Status
-from .models import Registration
+from .models import Registration, RegistrationChange
 from .selectors import waitlist_position
 from .services import PersonDetails
 from .validators import clean_email, clean_municipality, clean_single_line
@@ -161,3 +161,38 @@ class AttendanceIn(Schema):
 
 class NoShowsOut(Schema):
     marked: int = Field(description="How many registrations were marked as no-shows.")
+
+
+class ChangeByOut(Schema):
+    id: int
+    username: str
+    name: str = Field(description="Full name, or the username when none is set.")
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class RegistrationChangeOut(Schema):
+    """One line of a registration's history."""
+
+    action: RegistrationChange.Action = Field(
+        description="signed_up, waitlisted, promoted, cancelled, attended, no_show, attendance_undone "
+        "or added_by_organiser."
+    )
+    action_label: str = Field(description="The action in the request's language.")
+    at: datetime = Field(description="When it happened (Europe/Stockholm).")
+    by: ChangeByOut | None = Field(
+        description="The workspace user who did it; null when the person did it themself "
+        "(sign-up, cancelling by link) or the system did (promotions, scheduled marks)."
+    )
+    by_label: str = Field(description="Who did it, as the workspace shows it.")
+    detail: dict = Field(description="Facts about the change, e.g. `was_confirmed` on a cancellation.")
+
+    @staticmethod
+    def resolve_action_label(obj: RegistrationChange) -> str:
+        return str(obj.get_action_display())
+
+    @staticmethod
+    def resolve_at(obj: RegistrationChange) -> datetime:
+        return timezone.localtime(obj.at)

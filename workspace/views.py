@@ -95,7 +95,9 @@ def checkin_mark(request, event_id: int, registration_id: int):
         return _back_to_checkin(event_id)
     get_object_or_404(Registration, pk=registration_id, event_id=event_id)
     try:
-        registration = registration_set_attendance(registration_id=registration_id, attended=MARKS[mark])
+        registration = registration_set_attendance(
+            registration_id=registration_id, attended=MARKS[mark], by=request.user
+        )
     except RegistrationConflict as error:
         messages.error(request, str(error))
         return _back_to_checkin(event_id)
@@ -113,7 +115,9 @@ def checkin_walk_in(request, event_id: int):
     if not form.is_valid():
         return _render_checkin(request, event, form, status=400)
     try:
-        registration, _token = registration_add_by_organiser(event_id=event_id, person=form.person(), attended=True)
+        registration, _token = registration_add_by_organiser(
+            event_id=event_id, person=form.person(), attended=True, by=request.user
+        )
     except RegistrationConflict as error:
         form.add_error("email", str(error))
         return _render_checkin(request, event, form, status=400)
@@ -125,7 +129,7 @@ def checkin_walk_in(request, event_id: int):
 @require_POST
 def checkin_no_shows(request, event_id: int):
     _event_or_404(event_id)
-    marked = attendance_mark_no_shows(event_id=event_id)
+    marked = attendance_mark_no_shows(event_id=event_id, by=request.user)
     text = ngettext("%(count)d person marked as no-show.", "%(count)d people marked as no-show.", marked)
     messages.success(request, text % {"count": marked})
     return _back_to_checkin(event_id)
