@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 from django.db import connections
+from openpyxl import load_workbook
 
 from accounts.services import organiser_create
 from registrations.models import Registration
@@ -51,7 +52,7 @@ def phone(monkeypatch):
         connections.close_all()
 
 
-def test_organiser_checks_in_three_people_and_a_walk_in_on_a_phone(live_server, phone):
+def test_organiser_checks_in_three_people_and_a_walk_in_on_a_phone_and_exports_the_list(live_server, phone, tmp_path):
     organiser_create(username="projektledare", password="door-password-123")
     event = EventFactory(title="Tematräff: Finansiering", past=True)
     people = [RegistrationFactory(event=event, name=name) for name in ("Anna Ek", "Bo Ström", "Cecilia Ås", "Dan Berg")]
@@ -84,3 +85,14 @@ def test_organiser_checks_in_three_people_and_a_walk_in_on_a_phone(live_server, 
     attended = set(Registration.objects.filter(event=event, attended=True).values_list("name", flat=True))
     assert attended == {"Anna Ek", "Bo Ström", "Cecilia Ås", "Erik Walk-in"}
     assert Registration.objects.get(pk=people[3].pk).attended is None
+
+    # The list as the organiser downloads it says the same.
+    page.goto(f"{live_server.url}/arrangor/traffar/{event.id}/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Exportera (Excel)").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    header = rows[0]
+    by_name = {row[header.index("Namn")]: row[header.index("Deltog")] for row in rows[1:]}
+    assert by_name == {"Anna Ek": "Ja", "Bo Ström": "Ja", "Cecilia Ås": "Ja", "Erik Walk-in": "Ja", "Dan Berg": None}
