@@ -12,6 +12,7 @@ from notifications.invites import public_feed
 from .models import Event
 from .schemas import (
     EventCreateIn,
+    EventDuplicateIn,
     EventFilters,
     EventOut,
     EventPatchIn,
@@ -28,7 +29,7 @@ from .selectors import (
     theme_demand,
     theme_list,
 )
-from .services import event_cancel, event_create, event_update, theme_create
+from .services import event_cancel, event_create, event_duplicate, event_update, theme_create
 
 router = Router(tags=["meetings"])
 organiser_router = Router(tags=["organiser: meetings"], auth=organiser_auth)
@@ -114,6 +115,15 @@ def organiser_event_cancel(request, event_id: int):
     get_object_or_404(Event, pk=event_id)
     event_cancel(event_id=event_id)
     return event_get_for_organiser(event_id=event_id)
+
+
+@organiser_router.post("/events/{event_id}/duplicate", response={201: OrganiserEventOut, 404: ErrorOut, 422: ErrorOut})
+def organiser_event_duplicate(request, event_id: int, payload: EventDuplicateIn):
+    """A draft copy (e.g. next term's) starting at `starts_at`: same fields and themes, no
+    registrations; its end and registration window move by the same local-time distance."""
+    get_object_or_404(Event, pk=event_id)
+    copy = event_duplicate(event_id=event_id, starts_at=payload.starts_at)
+    return Status(201, event_get_for_organiser(event_id=copy.id))
 
 
 @organiser_router.post("/themes", response={201: ThemeOut, 422: ErrorOut})

@@ -169,3 +169,12 @@ class EventCreateIn(EventPatchIn):
     audience: Audience = Audience.ALL
     reminder_minutes_before: list[int] = Field(default_factory=lambda: [10080, 1440], max_length=10)
     status: EventStatus = EventStatus.PUBLISHED
+
+
+class EventDuplicateIn(Schema):
+    starts_at: datetime = Field(description="When the copy starts; without an offset, Swedish local time.")
+
+    @field_validator("starts_at")
+    @classmethod
+    def aware(cls, value: datetime) -> datetime:
+        return _aware(value)

@@ -365,3 +365,30 @@ def test_organiser_events_counts_registrations(auth_client):
     assert past.id in all_events
     assert upcoming == [event.id]
     assert Registration.objects.count() == 2
+
+
+def test_organiser_duplicates_a_meeting_as_a_draft_for_next_term(auth_client):
+    theme = ThemeFactory(slug="iop")
+    source = EventFactory(capacity=15, location="Katrineholm")
+    source.themes.set([theme])
+    RegistrationFactory(event=source)
+    starts = timezone.localtime(source.starts_at).replace(microsecond=0) + timedelta(weeks=26)
+
+    response = auth_client.post(
+        f"/api/organiser/events/{source.id}/duplicate",
+        {"starts_at": starts.isoformat()},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 201, response.content
+    copy = response.json()
+    assert copy["id"] != source.id
+    assert (copy["status"], copy["capacity"], copy["themes"], copy["confirmed"]) == ("draft", 15, ["iop"], 0)
+    assert datetime.fromisoformat(copy["starts_at"]) == starts
+
+
+def test_duplicating_an_unknown_meeting_is_404(auth_client):
+    response = auth_client.post(
+        "/api/organiser/events/999999/duplicate", {"starts_at": "2027-03-01T10:00"}, content_type="application/json"
+    )
+    assert response.status_code == 404
