@@ -1,10 +1,15 @@
 """Workspace pages: login and permissions, CSRF, check-in actions, search, query counts."""
 
+from datetime import timedelta
+from io import BytesIO
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from openpyxl import load_workbook
 
 from registrations.models import Registration
 from tests.factories import EventFactory, RegistrationFactory, ThemeFactory
@@ -274,3 +279,20 @@ def test_overview_uses_the_same_number_of_queries_for_3_and_30_meetings(organise
         RegistrationFactory.create_batch(2, event=event)
 
     assert _queries(organiser_client, "/arrangor/") == few
+
+
+def test_organisers_export_a_period_from_the_overview_and_helpers_do_not_see_it(organiser_client, helper_client):
+    event = EventFactory(
+        starts_at=timezone.now() + timedelta(days=3), ends_at=timezone.now() + timedelta(days=3, hours=2)
+    )
+    RegistrationFactory(event=event, name="Amina Hassan")
+    day = timezone.localdate(event.starts_at).isoformat()
+
+    page = organiser_client.get("/arrangor/").content.decode()
+    assert 'action="/api/organiser/exports/registrations.xlsx"' in page
+    assert "/api/organiser/exports/registrations.xlsx" not in helper_client.get("/arrangor/").content.decode()
+
+    response = organiser_client.get(f"/api/organiser/exports/registrations.xlsx?from={day}&to={day}")
+    assert response.status_code == 200
+    names = [row[3] for row in load_workbook(BytesIO(response.content)).active.iter_rows(min_row=2, values_only=True)]
+    assert names == ["Amina Hassan"]
