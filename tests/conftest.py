@@ -1,9 +1,10 @@
-"""Shared fixtures: an organiser with an API token, authenticated clients, an open meeting."""
+"""Shared fixtures: an organiser with an API token, a helper at the door, logged-in and
+authenticated clients, an open meeting."""
 
 import pytest
 from django.test import Client
 
-from accounts.services import api_token_create, organiser_create
+from accounts.services import api_token_create, helper_create, organiser_create
 
 from .factories import EventFactory
 
@@ -11,6 +12,25 @@ from .factories import EventFactory
 @pytest.fixture
 def organiser(db):
     return organiser_create(username="organiser", email="organiser@example.org", password="not-a-real-password")
+
+
+@pytest.fixture
+def helper(db):
+    return helper_create(username="vard", email="vard@example.org", password="not-a-real-password")
+
+
+@pytest.fixture
+def organiser_client(organiser):
+    client = Client()
+    client.force_login(organiser)
+    return client
+
+
+@pytest.fixture
+def helper_client(helper):
+    client = Client()
+    client.force_login(helper)
+    return client
 
 
 @pytest.fixture

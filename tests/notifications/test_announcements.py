@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from accounts.services import api_token_create, helper_create
+from accounts.services import api_token_create
 from notifications import delivery, outbox
 from notifications.models import Announcement, Message
 from registrations.choices import Status
@@ -36,18 +36,6 @@ def _send(event, *, audience="both", subject="Ändrad lokal", body="Vi ses i sal
     return outbox.announcement_send(
         event_id=event.id, subject=subject, body=body, audience=audience, created_by=created_by
     )
-
-
-@pytest.fixture
-def helper(db):
-    return helper_create(username="vard", email="vard@example.org", password="not-a-real-password")
-
-
-@pytest.fixture
-def organiser_client(organiser):
-    client = Client()
-    client.force_login(organiser)
-    return client
 
 
 def _page(event) -> str:

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.translation import gettext
 
-from accounts.services import api_token_create, helper_create
+from accounts.services import api_token_create
 from registrations.models import RegistrationChange
 from registrations.selectors import registration_history
 from registrations.services import (
@@ -29,11 +29,6 @@ Action = RegistrationChange.Action
 
 def _actions(registration) -> list[tuple[str, object]]:
     return [(change.action, change.by) for change in registration_history(registration_id=registration.id)]
-
-
-@pytest.fixture
-def helper(db):
-    return helper_create(username="vard", email="vard@example.org", password="not-a-real-password")
 
 
 # ---- The services ----
