@@ -1,10 +1,9 @@
 from datetime import datetime
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from registrations.validators import clean_single_line
+from registrations.validators import clean_single_line, schema_rule
 
 from .models import Announcement
 
@@ -17,10 +16,7 @@ class AnnouncementIn(Schema):
     @field_validator("subject")
     @classmethod
     def single_line(cls, value: str) -> str:
-        try:
-            return clean_single_line(value)
-        except DjangoValidationError as error:
-            raise ValueError(" ".join(error.messages)) from None
+        return schema_rule(clean_single_line, value)
 
 
 class AnnouncementCreatedOut(Schema):

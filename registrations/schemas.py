@@ -1,6 +1,5 @@
 from datetime import datetime
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import field_validator, model_validator
@@ -11,15 +10,7 @@ from .choices import Gender, Language, OrganisationType, Status
 from .models import Registration, RegistrationChange
 from .selectors import waitlist_position
 from .services import PersonDetails
-from .validators import clean_email, clean_municipality, clean_single_line
-
-
-def _django_rule(rule, value: str) -> str:
-    # Pydantic shows ValueError messages; Django's rules raise their own error type.
-    try:
-        return rule(value)
-    except DjangoValidationError as error:
-        raise ValueError(" ".join(error.messages)) from None
+from .validators import clean_email, clean_municipality, clean_single_line, schema_rule
 
 
 class PersonIn(Schema):
@@ -34,17 +25,17 @@ class PersonIn(Schema):
     @field_validator("name", "organisation")
     @classmethod
     def single_line(cls, value: str) -> str:
-        return _django_rule(clean_single_line, value)
+        return schema_rule(clean_single_line, value)
 
     @field_validator("email")
     @classmethod
     def valid_email(cls, value: str) -> str:
-        return _django_rule(clean_email, value)
+        return schema_rule(clean_email, value)
 
     @field_validator("municipality")
     @classmethod
     def known_municipality(cls, value: str) -> str:
-        return _django_rule(clean_municipality, value)
+        return schema_rule(clean_municipality, value)
 
     def person(self, *, default_language: str) -> PersonDetails:
         return PersonDetails(
@@ -132,7 +123,7 @@ class OrganiserRegistrationIn(PersonIn):
     @classmethod
     def valid_email(cls, value: str) -> str:
         # A walk-in may leave no address.
-        return _django_rule(clean_email, value) if value.strip() else ""
+        return schema_rule(clean_email, value) if value.strip() else ""
 
 
 class OrganiserRegistrationOut(_RegistrationBase):

@@ -50,3 +50,12 @@ def clean_municipality(value: str) -> str:
             % {"value": value[:50], "choices": ", ".join(Municipality.values)}
         )
     return canonical
+
+
+def schema_rule(rule, value: str) -> str:
+    """Runs a rule inside a pydantic validator: pydantic shows ValueError messages, and
+    Django's rules raise their own error type."""
+    try:
+        return rule(value)
+    except ValidationError as error:
+        raise ValueError(" ".join(error.messages)) from None
