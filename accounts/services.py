@@ -23,6 +23,17 @@ ORGANISER_PERMISSIONS = [
     ("registrations", "view_registration"),
     ("registrations", "view_themeinterest"),
     ("registrations", "mark_attendance"),
+    ("reports", "view_progressreport"),
+    ("reports", "change_progressreport"),
+    ("reports", "view_programme"),
+    ("reports", "change_programme"),
+    ("reports", "add_participant"),
+    ("reports", "change_participant"),
+    ("reports", "view_participant"),
+    ("reports", "add_outcome"),
+    ("reports", "change_outcome"),
+    ("reports", "delete_outcome"),
+    ("reports", "view_outcome"),
 ]
 HELPER_PERMISSIONS = [
     ("events", "view_event"),

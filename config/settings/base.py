@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "registrations",
     "notifications",
     "workspace",
+    "reports",
 ]
 
 MIDDLEWARE = [
