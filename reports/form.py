@@ -5,6 +5,8 @@ The form is the funder's Swedish document, so its wording is fixed here rather t
 translated; the labels of codes (kinds, genders) come from the Swedish translation.
 """
 
+import dataclasses
+
 from django.utils import translation
 
 from events.choices import Kind, Municipality
@@ -18,9 +20,17 @@ from .selectors import Period, progress_figures
 SMALL_NUMBER_LIMIT = 5
 
 
+SMALL = f"<{SMALL_NUMBER_LIMIT}"
+
+
+def is_small(count: int) -> bool:
+    """Too few to show in a shared report without pointing at people (zero says nothing)."""
+    return 0 < count < SMALL_NUMBER_LIMIT
+
+
 def shown(count: int, *, suppress: bool) -> str:
     """A count as printed in a shared report: 1–4 become "<5" when small numbers are hidden."""
-    return f"<{SMALL_NUMBER_LIMIT}" if suppress and 0 < count < SMALL_NUMBER_LIMIT else str(count)
+    return SMALL if suppress and is_small(count) else str(count)
 
 
 def _text(written: str, draft: list[str]) -> list[str]:
@@ -46,11 +56,16 @@ def report_figures(report: ProgressReport) -> dict:
     return progress_figures(Period(report.period_start, report.period_end))
 
 
-def report_content(report: ProgressReport) -> ReportContent:
-    """What the report's documents show: frozen when it is final, else filled in now."""
+def report_content(report: ProgressReport, figures: dict | None = None) -> ReportContent:
+    """What the report's documents show: frozen when it is final, else filled in now (from
+    `figures` when the caller has them already)."""
     if report.is_final:
-        return ReportContent.from_dict(report.snapshot["content"])
-    return content_build(report, report_figures(report), Programme.load())
+        frozen = ReportContent.from_dict(report.snapshot["content"])
+        # Hiding small numbers is a choice per copy shared, so it still applies to frozen figures.
+        with translation.override("sv"):
+            tables = figure_tables(report.snapshot["figures"], suppress_small=report.suppress_small_numbers)
+        return dataclasses.replace(frozen, appendix=tables)
+    return content_build(report, figures or report_figures(report), Programme.load())
 
 
 def content_build(report: ProgressReport, figures: dict, programme: Programme) -> ReportContent:

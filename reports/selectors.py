@@ -21,7 +21,7 @@ from events.selectors import local_day_start
 from registrations.choices import Status
 from registrations.models import Registration
 
-from .models import Outcome, Participant, Programme
+from .models import Outcome, Participant, Programme, ProgressReport
 
 
 def _registered(prefix: str = "") -> Q:
@@ -219,3 +219,9 @@ def outcome_figures(period: Period) -> dict[str, int]:
         .order_by("kind")
     )
     return {row["kind"]: row["people"] for row in rows}
+
+
+def progress_report_for(period: Period) -> ProgressReport:
+    """The period's saved report, or an unsaved empty one (drafts only) when none is saved."""
+    saved = ProgressReport.objects.filter(period_start=period.start, period_end=period.end).first()
+    return saved or ProgressReport(period_start=period.start, period_end=period.end)
