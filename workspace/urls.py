@@ -1,7 +1,24 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path
+from datetime import date
 
-from . import history, meetings, messaging, views
+from django.contrib.auth import views as auth_views
+from django.urls import path, register_converter
+
+from . import history, meetings, messaging, reports, views
+
+
+class IsoDateConverter:
+    """A day as 2021-05-31; an impossible date (2021-02-30) is no match, so a 404."""
+
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value: str) -> date:
+        return date.fromisoformat(value)
+
+    def to_url(self, value: date | str) -> str:
+        return value.isoformat() if isinstance(value, date) else value
+
+
+register_converter(IsoDateConverter, "workspace_date")
 
 app_name = "workspace"
 
@@ -26,4 +43,26 @@ urlpatterns = [
     path("traffar/<int:event_id>/andra/", meetings.meeting_update, name="meeting_update"),
     path("traffar/<int:event_id>/kopiera/", meetings.meeting_duplicate, name="meeting_duplicate"),
     path("traffar/<int:event_id>/stall-in/", meetings.meeting_cancel, name="meeting_cancel"),
+    # The progress report, the programme and its participants (workspace/reports.py).
+    path("rapporter/", reports.report_index, name="reports"),
+    path("rapporter/insats/", reports.programme_settings, name="programme"),
+    path("rapporter/deltagare/", reports.participant_list, name="participants"),
+    path("rapporter/deltagare/<int:participant_id>/", reports.participant_page, name="participant"),
+    path("rapporter/deltagare/<int:participant_id>/utfall/", reports.outcome_create, name="outcome_create"),
+    path(
+        "rapporter/deltagare/<int:participant_id>/utfall/<int:outcome_id>/ta-bort/",
+        reports.outcome_remove,
+        name="outcome_remove",
+    ),
+    path("rapporter/<workspace_date:start>/<workspace_date:end>/", reports.report_page, name="report"),
+    path(
+        "rapporter/<workspace_date:start>/<workspace_date:end>/slutfor/",
+        reports.report_finalise,
+        name="report_finalise",
+    ),
+    path(
+        "rapporter/<workspace_date:start>/<workspace_date:end>/lagesrapport.<str:extension>",
+        reports.report_download,
+        name="report_download",
+    ),
 ]
