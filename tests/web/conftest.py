@@ -26,10 +26,12 @@ def themes(db):
 
 @pytest.fixture
 def make_meeting(db):
-    """Makes a published meeting `days` ahead, two hours long, on site unless an online_url is given."""
+    """Makes a published meeting `days` ahead at noon, two hours long, on site unless an online_url is given."""
 
     def make(title="Tematräff", *, days=10, theme_slugs=(), **fields):
-        starts = timezone.now().replace(microsecond=0) + timedelta(days=days)
+        # At noon local time: a meeting made late in the evening must not run past midnight,
+        # which the pages show with both dates.
+        starts = (timezone.localtime() + timedelta(days=days)).replace(hour=12, minute=0, second=0, microsecond=0)
         defaults = {"kind": "theme_meeting", "capacity": 10, "location": "Stadshuset", "municipality": "Nyköping"}
         if fields.get("online_url"):
             defaults["location"] = ""

@@ -1,4 +1,5 @@
-"""Demo data for trying Träffpunkt: themes, a term of meetings in Sörmland, an organiser.
+"""Demo data for trying Träffpunkt: themes, a term of meetings in Sörmland, an organiser,
+and the last half-year's attendance for the progress report (reports/demo.py).
 
 Idempotent: themes and meetings are found by their code and title, so running it again
 adds nothing. Dates are set when a meeting is first created, from the coming Monday on.
@@ -14,6 +15,7 @@ from events.choices import Audience, Kind
 from events.models import Event, Theme
 from events.services import event_create
 from registrations.services import PersonDetails, signup_create
+from reports.demo import demo_half_year_create
 
 THEMES = [
     ("finansiering", "Finansiering", "Funding", "Bidrag, lån, investerare och hur man söker dem."),
@@ -199,13 +201,16 @@ class Command(BaseCommand):
 
         if created:
             self._demo_signups()
+        held = demo_half_year_create()
         user = organiser_create(username="arrangor", email="arrangor@example.org")
         if not user.has_usable_password():
             user.set_password("traffpunkt")
             user.save(update_fields=["password"])
         self.stdout.write(
             f"Demo data ready: {Theme.objects.count()} themes, {Event.objects.count()} meetings "
-            f"({created} new). Organiser login: arrangor / traffpunkt (demo only)."
+            f"({created} new)"
+            + (f", a half-year of attendance {held.label} for the progress report" if held else "")
+            + ". Organiser login: arrangor / traffpunkt (demo only)."
         )
 
     def _demo_signups(self) -> None:
