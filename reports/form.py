@@ -21,6 +21,8 @@ SMALL_NUMBER_LIMIT = 5
 
 
 SMALL = f"<{SMALL_NUMBER_LIMIT}"
+# What an unanswered judgement section says, so that a gap is seen rather than overlooked.
+NOT_FILLED = "(ej ifyllt)"
 
 
 def is_small(count: int) -> bool:
@@ -87,7 +89,7 @@ def _content(report: ProgressReport, figures: dict, programme: Programme) -> Rep
         Section(
             3,
             "Beskriv eventuella avvikelser i förhållande till ansökan och orsaker till dem:",
-            _text(report.deviations, []),
+            _text(report.deviations, [NOT_FILLED]),
         ),
         Section(
             4,
@@ -97,7 +99,7 @@ def _content(report: ProgressReport, figures: dict, programme: Programme) -> Rep
                 "eller inte, i de insatser vi finansierar.",
                 f"Svar: {budget}",
                 "Om inte ange varför:",
-                *_text(report.budget_comment, []),
+                *_text(report.budget_comment, [NOT_FILLED] if report.budget_on_track is False else []),
             ],
         ),
         Section(
@@ -109,7 +111,7 @@ def _content(report: ProgressReport, figures: dict, programme: Programme) -> Rep
         Section(
             6,
             "Om det faktiska antalet ligger under det planerade antalet, vad beror det på?",
-            _text(report.below_plan_reason, []),
+            _text(report.below_plan_reason, _below_plan_draft(figures["participants"])),
         ),
         Section(
             7,
@@ -125,7 +127,7 @@ def _content(report: ProgressReport, figures: dict, programme: Programme) -> Rep
         Section(
             9,
             "Beskriv hur insatsen ligger till i förhållande till planerad implementering:",
-            _text(report.implementation, []),
+            _text(report.implementation, [NOT_FILLED]),
         ),
         Section(
             10,
@@ -145,6 +147,13 @@ def _content(report: ProgressReport, figures: dict, programme: Programme) -> Rep
         charts=figure_charts(figures),
         status_label=status,
     )
+
+
+def _below_plan_draft(participants: dict) -> list[str]:
+    planned = participants["planned"]["men"] + participants["planned"]["women"]
+    if participants["actual"]["total"] >= planned:
+        return ["Det faktiska antalet ligger inte under det planerade."]
+    return [NOT_FILLED]
 
 
 def _participants_note(participants: dict) -> list[str]:

@@ -143,3 +143,18 @@ def test_a_meeting_without_attendance_marks_does_not_claim_nobody_came(db):
         paragraphs[1] == "I februari genomfördes en tematräff, ”Träff utan närvarolista”; "
         "2 var anmälda (närvaron är inte registrerad)."
     )
+
+
+def test_unanswered_judgement_sections_say_so(seed_half_year):
+    content = report_content(_report(budget_on_track=False))
+
+    assert _section(content, 3).paragraphs == ["(ej ifyllt)"]
+    assert _section(content, 4).paragraphs[-2:] == ["Om inte ange varför:", "(ej ifyllt)"]
+    assert _section(content, 6).paragraphs == ["(ej ifyllt)"]  # 1 participant of 20 planned
+    assert _section(content, 9).paragraphs == ["(ej ifyllt)"]
+
+
+def test_section_6_needs_no_reason_when_the_plan_is_met(db):
+    assert _section(report_content(_report()), 6).paragraphs == [
+        "Det faktiska antalet ligger inte under det planerade."
+    ]
