@@ -12,6 +12,7 @@
 Person p1 came to three meetings (once as P1@EXAMPLE.ORG) and counts once.
 """
 
+import shutil
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -24,6 +25,16 @@ from reports.selectors import Period
 from tests.factories import EventFactory, RegistrationFactory, ThemeFactory
 
 SEED_PERIOD = Period(date(2020, 12, 1), date(2021, 5, 31))
+
+
+def poppler(tool: str) -> str:
+    """The path of pdftotext or pdftoppm; the test skips, saying why, without them."""
+    path = shutil.which(tool)
+    if path is None:
+        pytest.skip(
+            f"{tool} (poppler-utils) is not installed: the PDF cannot be read back; apt-get install poppler-utils"
+        )
+    return path
 
 
 def local(*args) -> datetime:

@@ -1,7 +1,6 @@
 """The report documents (DOCX, PDF) and their charts, from plain content shaped like the seed."""
 
 import io
-import shutil
 import subprocess
 
 import docx
@@ -11,6 +10,8 @@ from PIL import Image
 from reports.charts import chart_figure, chart_png
 from reports.content import Chart, ReportContent, Section, Table
 from reports.documents import report_docx, report_pdf
+
+from .conftest import poppler
 
 HEADINGS = [
     "Beskriv det senaste halvårets aktiviteter kopplade till de beskrivna målen i ansökan:",
@@ -91,15 +92,6 @@ def _content() -> ReportContent:
     )
 
 
-def _poppler(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        pytest.skip(
-            f"{tool} (poppler-utils) is not installed: the PDF cannot be read back; apt-get install poppler-utils"
-        )
-    return path
-
-
 def test_docx_has_the_form_in_order_with_table_and_charts():
     document = docx.Document(io.BytesIO(report_docx(_content())))
 
@@ -127,7 +119,7 @@ def test_pdf_text_has_headings_sentence_numbers_and_any_alphabet():
     data = report_pdf(_content())
     assert data.startswith(b"%PDF")
 
-    result = subprocess.run([_poppler("pdftotext"), "-layout", "-", "-"], input=data, capture_output=True, check=True)
+    result = subprocess.run([poppler("pdftotext"), "-layout", "-", "-"], input=data, capture_output=True, check=True)
     # Layout mode pads and wraps lines; compare with whitespace collapsed.
     text = " ".join(result.stdout.decode().split())
     for heading in HEADINGS:
@@ -146,7 +138,7 @@ def test_pdf_first_page_renders(tmp_path):
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(report_pdf(_content()))
 
-    subprocess.run([_poppler("pdftoppm"), "-r", "50", "-png", "-f", "1", "-l", "1", pdf, tmp_path / "page"], check=True)
+    subprocess.run([poppler("pdftoppm"), "-r", "50", "-png", "-f", "1", "-l", "1", pdf, tmp_path / "page"], check=True)
 
     (page,) = tmp_path.glob("page*.png")
     with Image.open(page) as image:
@@ -197,7 +189,7 @@ def test_markup_characters_and_pasted_control_characters_print_as_text():
 
     texts = [paragraph.text for paragraph in docx.Document(io.BytesIO(report_docx(content))).paragraphs]
     assert "Kostnader & intäkter <b>inte</b> klara\nän." in texts
-    pdf = subprocess.run([_poppler("pdftotext"), "-", "-"], input=report_pdf(content), capture_output=True, check=True)
+    pdf = subprocess.run([poppler("pdftotext"), "-", "-"], input=report_pdf(content), capture_output=True, check=True)
     assert "Kostnader & intäkter <b>inte</b> klara\nän." in pdf.stdout.decode()
 
 
