@@ -24,5 +24,23 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CONN_MAX_AGE = 60
 
-# Static files straight from gunicorn, compressed and cached for ever (hashed names).
-MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
+# Static files straight from gunicorn, compressed and cached for ever (hashed names); after
+# the health check and the security middleware, before everything else.
+MIDDLEWARE = [*MIDDLEWARE[:2], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[2:]]
+
+# One JSON object per line, for whatever collects the containers' output.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+# Celery's worker would otherwise replace the root logger's handlers with its own plain text.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
