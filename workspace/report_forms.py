@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from events.choices import Municipality
 from reports.models import Outcome, Participant, Programme, ProgressReport
 from reports.services import PROGRAMME_FIELDS, REPORT_TEXT_FIELDS
 
@@ -114,6 +115,13 @@ class ProgrammeForm(forms.ModelForm):
     class Meta:
         model = Programme
         fields = list(PROGRAMME_FIELDS)
+        # The page groups them under "Funder" and "Planned number of participants".
+        labels = {
+            "funder": _("Name"),
+            "funder_short": _("Short name"),
+            "planned_participants_women": _("Women"),
+            "planned_participants_men": _("Men"),
+        }
         help_texts = {
             "funder_short": _("As the form names the funder in running text, e.g. “RAR”."),
             "started_on": _("Participants are counted from this day (section 5)."),
@@ -142,6 +150,10 @@ class ParticipantForm(forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].choices = [("", _("Not stated")), *Municipality.choices]
+
 
 class ParticipantEditForm(ParticipantForm):
     class Meta(ParticipantForm.Meta):
@@ -162,7 +174,12 @@ class OutcomeForm(forms.ModelForm):
     class Meta:
         model = Outcome
         fields = ["kind", "occurred_on", "note"]
-        widgets = {"occurred_on": _date_input()}
+        labels = {"kind": _("Kind of outcome")}
+        widgets = {"kind": forms.RadioSelect, "occurred_on": _date_input()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Outcome.Kind.choices  # radio buttons, no empty one
 
     def clean_occurred_on(self) -> date:
         day = self.cleaned_data["occurred_on"]

@@ -92,6 +92,7 @@ def report_index(request):
     others = [(Period(start, end), report) for (start, end), report in saved.items()]
     context = {
         "rows": rows,
+        "current": half_years[0],
         "others": sorted(others, key=lambda row: row[0].start, reverse=True),
         "form": form,
         "programme": Programme.load(),
@@ -131,6 +132,7 @@ def _figures_context(figures: dict) -> dict:
         "figures": figures,
         "held_by_kind": _labelled(Kind, figures["events_held_by_kind"]),
         "events": events,
+        "months": [{**month, "first_day": date.fromisoformat(f"{month['month']}-01")} for month in figures["months"]],
         "breakdowns": [(title, rows) for title, rows in breakdowns if rows],
         "participants": figures["participants"],
     }
