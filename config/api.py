@@ -1,5 +1,8 @@
 """The one NinjaAPI: a router per app; errors are shaped in config/api_errors.py."""
 
+from django.conf import settings
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
 from ninja import NinjaAPI
 
 from events.api import organiser_router as events_organiser_router
@@ -10,7 +13,13 @@ from registrations.api_exports import router as exports_router
 
 from .api_errors import install_error_handlers
 
+# Swagger UI sets inline styles and data: images; only its page allows them.
+_docs_csp = csp_override(
+    {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE], "img-src": [CSP.SELF, "data:"]}
+)
+
 api = NinjaAPI(
+    docs_decorator=_docs_csp,
     title="Träffpunkt API",
     version="1.0",
     description="Meetings, sign-ups and waiting lists. Times are ISO 8601 with offset (Europe/Stockholm).",

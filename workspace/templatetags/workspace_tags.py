@@ -19,6 +19,16 @@ class CapacityBar:
     no_show_pct: float
     unmarked_pct: float
 
+    # Where each part starts: the bar is drawn as SVG rectangles, which a strict Content
+    # Security Policy allows, unlike inline style widths.
+    @property
+    def unmarked_x(self) -> float:
+        return self.attended_pct
+
+    @property
+    def no_show_x(self) -> float:
+        return round(self.attended_pct + self.unmarked_pct, 2)
+
 
 def _pct(part: int, whole: int) -> float:
     return round(100 * part / whole, 2) if whole else 0.0
