@@ -209,7 +209,13 @@ CELERY_ENABLE_UTC = True
 CELERY_BEAT_SCHEDULE = {
     "schedule-reminders": {"task": "notifications.tasks.schedule_reminders", "schedule": 60.0},
     "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+    # Hourly is plenty for a limit counted in days; the task is idempotent.
+    "personal-data-retention": {"task": "registrations.tasks.personal_data_retention", "schedule": 3600.0},
 }
+
+# Personal data of a meeting is anonymised this many days after it ended (the privacy notice
+# says so); report totals are kept.
+PERSONAL_DATA_RETENTION_DAYS = int(os.environ.get("PERSONAL_DATA_RETENTION_DAYS", "365"))
 
 LOGGING = {
     "version": 1,
