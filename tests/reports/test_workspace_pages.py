@@ -330,3 +330,12 @@ def test_an_outcome_of_another_participant_is_not_removed(organiser_client, part
     response = organiser_client.post(reverse("workspace:outcome_remove", args=[participant.pk, outcome.pk]))
     assert response.status_code == 404
     assert Outcome.objects.filter(pk=outcome.pk).exists()
+
+
+def test_the_questions_are_the_funders_in_swedish_and_translated_in_english(organiser_client, seed_half_year):
+    swedish = organiser_client.get(SEED_URL).content.decode()
+    assert "Beskriv det senaste halvårets aktiviteter kopplade till de beskrivna målen i ansökan:" in swedish
+    assert "Ligger det ekonomiska utfallet i linje med budget, utifrån den tidsperiod som gått?" in swedish
+    english = organiser_client.get(f"/en{SEED_URL}").content.decode()
+    assert "Describe the past half-year&#x27;s activities linked to the goals described in the application:" in english
+    assert SENTENCE in english  # the drafts are in the form's language whatever the page's
