@@ -83,8 +83,9 @@ def _recent_half_years(today: date) -> list[Period]:
 @workspace_view(CHANGE_REPORT)
 def report_index(request):
     """The recent half-years and every other saved report; a period form opens any dates."""
-    form = PeriodForm(request.GET or None)
-    if form.is_bound and form.is_valid():
+    asked = "start" in request.GET or "end" in request.GET
+    form = PeriodForm(request.GET if asked else None)
+    if asked and form.is_valid():
         return redirect("workspace:report", form.cleaned_data["start"], form.cleaned_data["end"])
     saved = {(report.period_start, report.period_end): report for report in ProgressReport.objects.all()}
     half_years = _recent_half_years(timezone.localdate())
