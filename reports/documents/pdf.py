@@ -1,22 +1,11 @@
-"""The progress report (Lägesrapport) as DOCX and PDF, laid out like the funder's form.
-
-Pure functions of a ReportContent: no database, no Django settings. The questions are
-printed without numbers, as on the funder's own form, so the document reads as that form
-filled in. The page-number line is the one fixed Swedish string, as the form is Swedish.
-"""
+"""The report as an A4 PDF with the status in the header and "Sida x av y" in the footer."""
 
 import functools
 import io
-import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import docx
 import matplotlib
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -28,142 +17,9 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer
 from reportlab.platypus import Table as PdfTable
 
-from .charts import chart_png
-from .content import ReportContent
-
-PAGE_LABEL = "Sida {page} av {total}"
-SUBHEADING = "## "
-CHART_WIDTH_CM = 16
-ACCENT, HEADER_FILL = "1F3A5F", "E8EEF5"
-# Counts, "<5" (a suppressed small number), percentages and dashes align right in tables.
-FIGURE = re.compile(r"[<>~≈]?\s*-?[\d\s.,]*\d[\d\s.,]*\s*%?|[-–—]")
-# Text pasted from other programs can carry control characters that XML (DOCX) cannot hold.
-CONTROL = re.compile(r"[\x00-\x08\x0c\x0e-\x1f]")
-
-
-def _cleaned(content: ReportContent) -> ReportContent:
-    def clean(value):
-        if isinstance(value, str):
-            return CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n"))
-        if isinstance(value, list):
-            return [clean(item) for item in value]
-        if isinstance(value, dict):
-            return {clean(key): clean(item) for key, item in value.items()}
-        return value
-
-    return ReportContent.from_dict(clean(content.as_dict()))
-
-
-def _grid(rows: list[list[str]]) -> tuple[list[list[str]], list[bool]]:
-    """The rows padded to one width, and which columns hold only figures (aligned right)."""
-    width = max(len(row) for row in rows)
-    rows = [row + [""] * (width - len(row)) for row in rows]
-    figures = [[FIGURE.fullmatch(row[c].strip()) for row in rows[1:] if row[c].strip()] for c in range(width)]
-    return rows, [bool(column) and all(column) for column in figures]
-
-
-def _header_text(content: ReportContent) -> str:
-    return f"{content.title} · {content.programme_name} · {content.period_label}"
-
-
-# --- DOCX -------------------------------------------------------------------------------
-
-
-def report_docx(content: ReportContent) -> bytes:
-    """The report as a Word document: real headings, "Table Grid" tables, charts as pictures."""
-    content = _cleaned(content)
-    document = docx.Document()
-    _docx_page_and_styles(document, content)
-    document.add_paragraph(content.title, style="Title")
-    document.add_paragraph(content.subtitle, style="Subtitle")
-    for section in content.sections:
-        if section.heading:
-            document.add_heading(section.heading, level=1)
-        for text in section.paragraphs:
-            if text.startswith(SUBHEADING):
-                document.add_heading(text.removeprefix(SUBHEADING).strip(), level=2)
-            else:
-                document.add_paragraph(text)
-        if section.table:
-            _docx_table(document, section.table)
-    if content.appendix or content.charts:
-        document.add_heading(content.appendix_title, level=1).paragraph_format.page_break_before = True
-    for table in content.appendix:
-        document.add_heading(table.title, level=2)
-        _docx_table(document, table.rows)
-    for chart in content.charts:
-        document.add_heading(chart.title, level=2)
-        document.add_picture(io.BytesIO(chart_png(chart, width_cm=CHART_WIDTH_CM)), width=Cm(CHART_WIDTH_CM))
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def _docx_page_and_styles(document, content: ReportContent) -> None:
-    properties = document.core_properties
-    properties.title = f"{content.title} – {content.programme_name}"
-    properties.subject = content.period_label
-    # The blank template names "python-docx" as author; the funder should see the programme.
-    properties.author = properties.last_modified_by = content.programme_name
-    properties.comments = content.status_label
-    page = document.sections[0]
-    page.page_width, page.page_height = Cm(21), Cm(29.7)
-    page.left_margin = page.right_margin = Cm(2.5)
-    page.top_margin = page.bottom_margin = Cm(2.2)
-    document.styles["Normal"].font.size = Pt(11)
-    document.styles["Normal"].paragraph_format.space_after = Pt(6)
-    for name, size in (("Title", 24), ("Subtitle", 12), ("Heading 1", 13), ("Heading 2", 11.5)):
-        document.styles[name].font.size = Pt(size)
-        document.styles[name].font.color.rgb = RGBColor.from_string(ACCENT)
-
-    header = page.header.paragraphs[0]
-    header.text = f"{_header_text(content)}\t{content.status_label}"
-    header.paragraph_format.tab_stops.add_tab_stop(Cm(16), WD_TAB_ALIGNMENT.RIGHT)
-    footer = page.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    before, rest = PAGE_LABEL.split("{page}")
-    between, after = rest.split("{total}")
-    footer.add_run(before)
-    _docx_field(footer, "PAGE")
-    footer.add_run(between)
-    _docx_field(footer, "NUMPAGES")
-    footer.add_run(after)
-    for run in header.runs + footer.runs:
-        run.font.size = Pt(8.5)
-
-
-def _docx_field(paragraph, instruction: str) -> None:
-    # Word computes the field as it lays out the pages; the "1" shows only until then.
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), instruction)
-    run, text = OxmlElement("w:r"), OxmlElement("w:t")
-    text.text = "1"
-    run.append(text)
-    field.append(run)
-    paragraph._p.append(field)
-
-
-def _docx_table(document, rows: list[list[str]]) -> None:
-    rows, figures = _grid(rows)
-    table = document.add_table(rows=0, cols=len(figures), style="Table Grid")
-    for index, row in enumerate(rows):
-        for cell, text, figure in zip(table.add_row().cells, row, figures, strict=True):
-            paragraph = cell.paragraphs[0]
-            paragraph.paragraph_format.space_after = Pt(0)
-            paragraph.add_run(text).bold = index == 0
-            if figure:
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            if index == 0:
-                shading = OxmlElement("w:shd")
-                shading.set(qn("w:val"), "clear")
-                shading.set(qn("w:fill"), HEADER_FILL)
-                cell._tc.get_or_add_tcPr().append(shading)
-    # The header row repeats when a table runs over a page break.
-    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
-    document.add_paragraph()
-
-
-# --- PDF --------------------------------------------------------------------------------
+from ..charts import chart_png
+from ..content import ReportContent
+from .common import ACCENT, CHART_WIDTH_CM, HEADER_FILL, PAGE_LABEL, SUBHEADING, cleaned, grid, header_text
 
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
 BODY = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=15, spaceAfter=6)
@@ -200,7 +56,7 @@ def _text(text: str, style: ParagraphStyle) -> Paragraph:
 
 def report_pdf(content: ReportContent) -> bytes:
     """The report as an A4 PDF with the status in the header and "Sida x av y" in the footer."""
-    content = _cleaned(content)
+    content = cleaned(content)
     _register_fonts()
     story = [_text(content.title, TITLE), _text(content.subtitle, SUBTITLE)]
     for section in content.sections:
@@ -232,13 +88,13 @@ def report_pdf(content: ReportContent) -> bytes:
     document = SimpleDocTemplate(
         buffer, pagesize=A4, title=title, subject=content.period_label, author=content.programme_name, **margins
     )
-    canvas = functools.partial(_PagedCanvas, header=_header_text(content), status=content.status_label)
+    canvas = functools.partial(_PagedCanvas, header=header_text(content), status=content.status_label)
     document.build(story, canvasmaker=canvas)
     return buffer.getvalue()
 
 
 def _pdf_table(rows: list[list[str]]) -> PdfTable:
-    rows, figures = _grid(rows)
+    rows, figures = grid(rows)
     cells = [
         [_text(text, CELLS[index == 0, figure]) for text, figure in zip(row, figures, strict=True)]
         for index, row in enumerate(rows)
