@@ -62,12 +62,18 @@ def _held_sentence(event: dict) -> str:
     return f"I {when} genomfördes {one}{about}; {_attendance_phrase(event)}."
 
 
-def _coaching_sentence(events: list[dict], coached: int) -> str:
+def _sessions(count: int) -> str:
+    return f"{count} {'coachning' if count == 1 else 'coachningar'}"
+
+
+def _month_span(events: list[dict]) -> str:
     months = sorted({(_local(e).year, _local(e).month) for e in events})
     first, last = MONTHS[months[0][1] - 1], MONTHS[months[-1][1] - 1]
-    span = f"i {first}" if first == last else f"från {first} till {last}"
-    sessions = f"{len(events)} {'coachning' if len(events) == 1 else 'coachningar'}"
-    return f"{sessions} genomfördes {span}, med {people(coached)}."
+    return f"i {first}" if months[0] == months[-1] else f"från {first} till {last}"
+
+
+def _coaching_sentence(events: list[dict], coached: int) -> str:
+    return f"{_sessions(len(events))} genomfördes {_month_span(events)}, med {people(coached)}."
 
 
 def activities_held(figures: dict) -> list[str]:
@@ -92,8 +98,13 @@ def activities_coming(figures: dict, next_period_label: str) -> list[str]:
     paragraphs: list[str] = []
     for kind, (heading, _one) in KIND_WORDS.items():
         events = [event for event in figures["scheduled_next"] if event["kind"] == kind]
-        if events:
-            paragraphs.append(f"## {heading}")
+        if not events:
+            continue
+        paragraphs.append(f"## {heading}")
+        if kind == Kind.COACHING:
+            # One line per booked session would read as a timetable; the count is what matters.
+            paragraphs.append(f"{_sessions(len(events))} är inbokade {_month_span(events)}.")
+        else:
             paragraphs.append("\n".join(_coming_line(event) for event in events))
     if not paragraphs:
         paragraphs.append(f"Inga träffar är ännu inlagda för {next_period_label}.")

@@ -186,7 +186,7 @@ def figure_tables(figures: dict, *, suppress_small: bool) -> list[Table]:
 
     def breakdown(title: str, key: str, choices, *, suppress: bool = False) -> Table:
         rows = [[_label(choices, code), shown(count, suppress=suppress)] for code, count in figures[key].items()]
-        return Table(title, [["", "Unika deltagare"], *rows])
+        return Table(title, [["", "Unika besökare"], *rows])
 
     kinds = [[_label(Kind, kind), str(count)] for kind, count in figures["events_held_by_kind"].items()]
     return [
@@ -199,7 +199,7 @@ def figure_tables(figures: dict, *, suppress_small: bool) -> list[Table]:
                 ["Anmälda", str(figures["registered"])],
                 ["Deltog", str(figures["attended"])],
                 ["Uteblev", str(figures["no_shows"])],
-                ["Unika deltagare", str(figures["unique_attendees"])],
+                ["Unika besökare", str(figures["unique_attendees"])],
                 ["Coachningar", str(figures["coaching_sessions"])],
             ],
         ),
@@ -230,13 +230,13 @@ def figure_tables(figures: dict, *, suppress_small: bool) -> list[Table]:
                 ),
             ],
         ),
-        breakdown("Deltagare per kön", "attendees_by_gender", Gender, suppress=suppress_small),
-        breakdown("Deltagare per kommun", "attendees_by_municipality", Municipality, suppress=suppress_small),
-        breakdown("Deltagare per organisationstyp", "attendees_by_organisation_type", OrganisationType),
+        breakdown("Besökare per kön", "attendees_by_gender", Gender, suppress=suppress_small),
+        breakdown("Besökare per kommun", "attendees_by_municipality", Municipality, suppress=suppress_small),
+        breakdown("Besökare per organisationstyp", "attendees_by_organisation_type", OrganisationType),
         Table(
-            "Deltagare per tema",
+            "Besökare per tema",
             [
-                ["", "Unika deltagare"],
+                ["", "Unika besökare"],
                 *([theme["name"], str(theme["attendees"])] for theme in figures["attendees_by_theme"].values()),
             ],
         ),
@@ -258,9 +258,9 @@ def figure_charts(figures: dict) -> list[Chart]:
     if themes:
         charts.append(
             Chart(
-                "Unika deltagare per tema",
+                "Unika besökare per tema",
                 [theme["name"] for theme in themes],
-                {"Deltagare": [theme["attendees"] for theme in themes]},
+                {"Besökare": [theme["attendees"] for theme in themes]},
             )
         )
     return charts

@@ -86,7 +86,7 @@ def test_progress_file_in_each_format(auth_client, seed_half_year):
     assert [sheet["A2"].value, sheet["B2"].value] == ["Träffar som hölls", 53]
     text = csv.content.decode("utf-8-sig")
     assert text.startswith("Sammanfattning\r\n;Antal\r\nTräffar som hölls;53\r\n")
-    assert "Unika deltagare;73" in text
+    assert "Unika besökare;73" in text
 
 
 def test_progress_file_of_an_unknown_format_is_404(auth_client, db):

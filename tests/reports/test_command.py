@@ -63,7 +63,7 @@ def test_progress_report_docx_carries_the_records_figures_and_drafts(seed_half_y
     assert "14 september: Finansiering i praktiken (tema finansiering), Nyköping" in text
     summary = next(t for t in docx.Document(output).tables if t.rows[0].cells[1].text == "Antal")
     rows = {row.cells[0].text: row.cells[1].text for row in summary.rows}
-    assert (rows["Träffar som hölls"], rows["Anmälda"], rows["Deltog"], rows["Unika deltagare"]) == (
+    assert (rows["Träffar som hölls"], rows["Anmälda"], rows["Deltog"], rows["Unika besökare"]) == (
         "53",
         "149",
         "128",
@@ -82,4 +82,4 @@ def test_progress_report_pdf_carries_the_records_figures_and_drafts(seed_half_ye
     assert "Beskriv det senaste halvårets aktiviteter kopplade till de beskrivna målen i ansökan:" in flat
     assert "15 deltog av 18 anmälda." in flat
     assert "1 person har gått från arbetslöshet till arbete." in flat
-    assert "Unika deltagare 73" in flat
+    assert "Unika besökare 73" in flat

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from events.choices import Kind
 from reports.form import drafted_text, report_content
 from reports.models import ProgressReport
 from reports.selectors import progress_figures
@@ -109,11 +110,11 @@ def test_appendix_hides_small_numbers_by_gender_and_municipality_when_asked(seed
         return next(t for t in content.appendix if t.title == title).rows
 
     shared = report_content(_report(suppress_small_numbers=True))
-    assert ["Annat", "<5"] in table(shared, "Deltagare per kön")
-    assert ["Kvinna", "21"] in table(shared, "Deltagare per kön")
-    assert ["Trosa", "10"] in table(shared, "Deltagare per kommun")
+    assert ["Annat", "<5"] in table(shared, "Besökare per kön")
+    assert ["Kvinna", "21"] in table(shared, "Besökare per kön")
+    assert ["Trosa", "10"] in table(shared, "Besökare per kommun")
     internal = report_content(_report())
-    assert ["Annat", "1"] in table(internal, "Deltagare per kön")
+    assert ["Annat", "1"] in table(internal, "Besökare per kön")
 
 
 def test_charts_show_attendance_per_month_and_per_theme(seed_half_year):
@@ -122,7 +123,7 @@ def test_charts_show_attendance_per_month_and_per_theme(seed_half_year):
     assert months.labels == ["dec 2020", "jan 2021", "feb 2021", "mar 2021", "apr 2021", "maj 2021"]
     assert months.series == {"Anmälda": [27, 49, 8, 8, 8, 49], "Deltog": [24, 41, 8, 8, 8, 39]}
     assert themes.labels == ["Effektmätning", "Finansiering", "Upphandling"]
-    assert themes.series == {"Deltagare": [15, 15, 31]}
+    assert themes.series == {"Besökare": [15, 15, 31]}
 
 
 def test_an_empty_period_says_so(db):
@@ -158,3 +159,13 @@ def test_section_6_needs_no_reason_when_the_plan_is_met(db):
     assert _section(report_content(_report()), 6).paragraphs == [
         "Det faktiska antalet ligger inte under det planerade."
     ]
+
+
+def test_section_7_counts_booked_coaching_sessions(db):
+    for day in (3, 10, 17):
+        meeting(local(2021, 9, day, 10), Kind.COACHING, title="Affärscoachning")
+    meeting(local(2021, 10, 1, 10), Kind.COACHING, title="Affärscoachning")
+
+    paragraphs = _section(report_content(_report()), 7).paragraphs
+
+    assert paragraphs == ["## Coachning", "4 coachningar är inbokade från september till oktober."]
