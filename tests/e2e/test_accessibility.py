@@ -1,0 +1,305 @@
+"""Accessibility in real headless Chromium (Debian's package, driven by Playwright; no browser
+is ever downloaded). axe-core, installed from npm by `npm ci`, checks every public page, the
+personal manage pages, the organiser's login and the check-in page against the WCAG 2.1 A and
+AA rules at phone and desktop width; a sign-up for two meetings is then made with the
+keyboard alone."""
+
+import shutil
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.db import connections
+from django.utils import timezone
+
+from accounts.services import organiser_create
+from events.choices import Audience, EventStatus, Kind, Municipality
+from registrations.choices import Status
+from registrations.models import Registration
+from tests.factories import EventFactory, RegistrationFactory, ThemeFactory
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+PASSWORD = "door-password-123"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"Debian's Chromium is not installed at {CHROMIUM}"),
+]
+
+needs_axe = pytest.mark.skipif(
+    not AXE.is_file(), reason="npm ci has not installed axe-core: install Node.js/npm and run `npm ci`"
+)
+
+
+@pytest.fixture
+def chromium(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are
+    # still plain synchronous code, so Django's guard against async contexts does not apply.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+        # ORM calls made inside Playwright's event loop get a connection of their own; closed
+        # here, it cannot keep PostgreSQL from dropping the test database.
+        connections.close_all()
+
+
+@pytest.fixture
+def site(db):
+    """Every state a page can show: meetings of several kinds, online, unlimited, full with a
+    waiting list, not yet open, cancelled; a meeting under way with marked and unmarked people."""
+    now = timezone.now()
+    money = ThemeFactory(slug="finansiering", name="Finansiering", name_en="Funding")
+    buying = ThemeFactory(slug="upphandling", name="Offentlig upphandling", name_en="Public procurement")
+    ThemeFactory(slug="effektmatning", name="Effektmätning", name_en="Impact measurement")
+    theme_meeting = EventFactory(
+        title="Tematräff: Finansiering",
+        themes=[money],
+        description="<p>Vi går igenom <strong>bidrag och lån</strong>.</p><ul><li>Almi</li><li>ESF</li></ul>",
+    )
+    online = EventFactory(
+        title="Digital mötesplats: upphandling",
+        kind=Kind.DIGITAL_MEETING_PLACE,
+        themes=[buying],
+        capacity=None,
+        online=True,
+        municipality="",
+        audience=Audience.PUBLIC_SECTOR,
+    )
+    full = EventFactory(
+        title="Nätverksträff i Eskilstuna",
+        kind=Kind.NETWORK_MEETING,
+        capacity=2,
+        municipality=Municipality.ESKILSTUNA,
+        location="Munktell Science Park",
+    )
+    RegistrationFactory.create_batch(2, event=full)
+    RegistrationFactory(event=full, status=Status.WAITLISTED, raw_token="a11y-waiting")
+    EventFactory(
+        title="Handledarutbildning",
+        kind=Kind.SUPERVISOR_TRAINING,
+        registration_opens_at=now + timedelta(days=3),
+        starts_at=now + timedelta(days=30),
+    )
+    cancelled = EventFactory(title="Tematräff: Marknadsföring", status=EventStatus.CANCELLED)
+    RegistrationFactory(event=online, name="Anna Andersson", raw_token="a11y-confirmed")
+    RegistrationFactory(event=theme_meeting, status=Status.CANCELLED, raw_token="a11y-withdrawn")
+
+    under_way = EventFactory(title="Tematräff: Effektmätning", starts_at=now - timedelta(hours=1))
+    for name, attended in (("Bo Ström", True), ("Cecilia Ås", False), ("Dan Berg", None)):
+        RegistrationFactory(event=under_way, name=name, attended=attended)
+    RegistrationFactory(event=under_way, name="Eva Lind", status=Status.WAITLISTED, organisation="")
+    organiser_create(username="projektledare", password=PASSWORD)
+    return SimpleNamespace(
+        theme_meeting=theme_meeting,
+        online=online,
+        full=full,
+        cancelled=cancelled,
+        under_way=under_way,
+    )
+
+
+def _axe_violations(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async (tags) => {
+            const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return results.violations.map((violation) => ({
+                id: violation.id,
+                impact: violation.impact,
+                help: violation.help,
+                targets: violation.nodes.slice(0, 3).map((node) => node.target.join(" ")),
+            }));
+        }""",
+        WCAG_TAGS,
+    )
+
+
+def _report(found: dict[str, list[dict]]) -> str:
+    lines = []
+    for where, violations in found.items():
+        for violation in violations:
+            lines.append(
+                f"{where}: {violation['id']} ({violation['impact']}) {violation['help']} "
+                f"-> {', '.join(violation['targets'])}"
+            )
+    return "\n".join(lines)
+
+
+@needs_axe
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_every_page_has_no_wcag_2_1_a_or_aa_violations(live_server, chromium, site, viewport):
+    # The site's Content-Security-Policy allows scripts from its own origin only, so axe-core
+    # cannot be injected as a script tag; this context ignores the policy for that reason.
+    # The keyboard test below runs under the policy as people get it.
+    context = chromium.new_context(viewport=viewport, is_mobile=viewport is PHONE, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    base = live_server.url
+    found: dict[str, list[dict]] = {}
+
+    def check(label: str) -> None:
+        assert page.evaluate("document.readyState") == "complete"
+        violations = _axe_violations(page)
+        if violations:
+            found[f"{label} [{viewport['width']}px]"] = violations
+
+    def visit(label: str, path: str, expected_status: int = 200) -> None:
+        response = page.goto(base + path)
+        assert response.status == expected_status, f"{label}: {path} answered {response.status}"
+        check(label)
+
+    visit("meeting list", "/")
+    visit("meeting list in English", "/en/")
+    visit("meeting list, filtered to nothing", "/?kind=coaching")
+    visit("meeting page", f"/traffar/{site.theme_meeting.id}/")
+    visit("online meeting page", f"/en/traffar/{site.online.id}/")
+    visit("full meeting page", f"/traffar/{site.full.id}/")
+    visit("cancelled meeting page", f"/traffar/{site.cancelled.id}/")
+
+    visit("sign-up form", "/anmalan/")
+    page.get_by_role("button", name="Skicka anmälan").click()
+    page.get_by_role("heading", name="Rätta följande").wait_for()
+    check("sign-up form with errors")
+
+    page.goto(f"{base}/anmalan/?event={site.theme_meeting.id}&event={site.full.id}")
+    page.get_by_label("Namn").fill("Anna Andersson")
+    page.get_by_label("E-post").fill(f"anna.{viewport['width']}@example.org")
+    page.get_by_label("Socialt företag").check()
+    page.get_by_label("Kommun").select_option("Nyköping")
+    page.locator("#id_consent").check()
+    page.get_by_role("button", name="Skicka anmälan").click()
+    page.wait_for_url("**/anmalan/klar/")
+    check("confirmation page")
+
+    visit("manage page, confirmed online", "/anmalan/a11y-confirmed/")
+    visit("manage page, waiting list", "/en/anmalan/a11y-waiting/")
+    visit("cancel confirmation", "/anmalan/a11y-confirmed/avboka/")
+    visit("cancelled registration", "/anmalan/a11y-withdrawn/", expected_status=410)
+    visit("page not found", "/finns-inte/", expected_status=404)
+
+    visit("workspace login", "/arrangor/logga-in/")
+    page.get_by_label("Användarnamn").fill("projektledare")
+    page.get_by_label("Lösenord").fill("wrong-password")
+    page.get_by_role("button", name="Logga in").click()
+    page.get_by_role("alert").wait_for()
+    check("workspace login with an error")
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(f"{base}/arrangor/")
+    visit("check-in page", f"/arrangor/traffar/{site.under_way.id}/incheckning/")
+    context.close()
+
+    assert not found, "axe-core found WCAG 2.1 A/AA violations:\n" + _report(found)
+
+
+def _active(page, script: str = "element"):
+    """Reads (never changes) the focused element: `element` in the script is document.activeElement."""
+    return page.evaluate(f"(() => {{ const element = document.activeElement; return {script}; }})()")
+
+
+def _tab_to(page, selector: str, *, backwards: bool = False, limit: int = 200) -> None:
+    key = "Shift+Tab" if backwards else "Tab"
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if _active(page, f"element.matches({selector!r})"):
+            return
+    raise AssertionError(f"{key} never reached {selector}")
+
+
+def _focus_ring(page) -> dict:
+    return _active(
+        page,
+        """(() => {
+            const style = getComputedStyle(element);
+            return {outline: style.outlineStyle, width: parseFloat(style.outlineWidth), shadow: style.boxShadow};
+        })()""",
+    )
+
+
+def _assert_focus_visible(page, what: str) -> None:
+    ring = _focus_ring(page)
+    assert (ring["outline"] != "none" and ring["width"] >= 2) or ring["shadow"] != "none", f"{what}: {ring}"
+
+
+def test_a_sign_up_for_two_meetings_with_the_keyboard_alone(live_server, chromium, site):
+    context = chromium.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/")
+
+    # The first Tab reaches the skip link, which shows itself and moves focus past the header.
+    page.keyboard.press("Tab")
+    assert _active(page, "element.classList.contains('skip-link')")
+    box = page.locator(".skip-link").bounding_box()
+    assert box["y"] >= 0 and box["height"] > 0, box
+    _assert_focus_visible(page, "skip link")
+    page.keyboard.press("Enter")
+    assert _active(page, "element.id") == "main"
+    page.keyboard.press("Tab")
+    assert _active(page, "element.closest('main') !== null && element.closest('form.filters') !== null")
+
+    # Tick the later of the two meetings first, then go back for the earlier one.
+    order = page.evaluate("[...document.querySelectorAll('input[name=event]')].map((input) => Number(input.value))")
+    first, second = sorted([site.theme_meeting, site.full], key=lambda event: order.index(event.id))
+    _tab_to(page, f"#pick-{second.id}")
+    _assert_focus_visible(page, "meeting checkbox")
+    page.keyboard.press("Space")
+    _tab_to(page, f"#pick-{first.id}", backwards=True)
+    page.keyboard.press("Space")
+    _tab_to(page, ".event-picker button[type=submit]")
+    _assert_focus_visible(page, "sign-up button on the list")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/anmalan/?event=*")
+    checked = page.evaluate("[...document.querySelectorAll('input[name=event]:checked')].map((input) => input.value)")
+    assert sorted(checked) == sorted([str(first.id), str(second.id)])
+
+    _tab_to(page, "#id_name")
+    _assert_focus_visible(page, "name field")
+    page.keyboard.type("Anna Andersson")
+    _tab_to(page, "#id_email")
+    page.keyboard.type("anna.keyboard@example.org")
+    _tab_to(page, "input[name=organisation_type]")
+    # Tab enters a radio group on its first option; the arrow keys move the choice.
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowDown")
+    assert _active(page, "element.value") == "public_sector"
+    _tab_to(page, "#id_municipality")
+    page.keyboard.type("Nyk")
+    assert _active(page, "element.value") == "Nyköping"
+    _tab_to(page, "#id_consent")
+    _assert_focus_visible(page, "privacy checkbox")
+    page.keyboard.press("Space")
+    _tab_to(page, "form[method=post] .submit-bar button[type=submit]")
+    _assert_focus_visible(page, "send button")
+    page.keyboard.press("Enter")
+
+    page.wait_for_url("**/anmalan/klar/")
+    outcomes = page.locator(".outcome__title").all_inner_texts()
+    assert sorted(outcomes) == sorted([first.title, second.title])
+    assert page.locator(".status--confirmed").count() == 1
+    assert page.locator(".status--waitlisted").count() == 1
+    context.close()
+
+    registrations = Registration.objects.filter(email="anna.keyboard@example.org")
+    assert {r.event_id: r.status for r in registrations} == {first.id: Status.CONFIRMED, second.id: Status.WAITLISTED}
+    assert {r.organisation_type for r in registrations} == {"public_sector"}
