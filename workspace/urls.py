@@ -3,7 +3,7 @@ from datetime import date
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from . import history, meetings, messaging, reports, views
+from . import history, meetings, messaging, reports, security, views
 
 
 class IsoDateConverter:
@@ -23,12 +23,15 @@ register_converter(IsoDateConverter, "workspace_date")
 app_name = "workspace"
 
 urlpatterns = [
-    path(
-        "logga-in/",
-        auth_views.LoginView.as_view(template_name="workspace/login.html", redirect_authenticated_user=True),
-        name="login",
-    ),
+    # Logging in (password, then the two-factor code if turned on) and the security page.
+    path("logga-in/", security.PasswordStepView.as_view(), name="login"),
+    path("logga-in/kod/", security.login_code, name="login_code"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sakerhet/", security.security_page, name="security"),
+    path("sakerhet/tvastegsinloggning/", security.two_factor_setup, name="two_factor_setup"),
+    path("sakerhet/tvastegsinloggning/starta/", security.two_factor_start, name="two_factor_start"),
+    path("sakerhet/tvastegsinloggning/stang-av/", security.two_factor_off, name="two_factor_off"),
+    path("sakerhet/reservkoder/", security.backup_codes_new, name="backup_codes_new"),
     path("", views.overview, name="overview"),
     path("teman/", views.theme_demand_page, name="themes"),
     path("traffar/<int:event_id>/", views.event_registrations, name="event"),

@@ -1,6 +1,7 @@
 """Settings shared by every environment; everything that varies comes from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -29,6 +30,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Serves Swagger UI from our own static files (the docs page then meets the CSP).
     "ninja",
+    # Failed logins counted per user name and client address (workspace and admin logins).
+    "axes",
+    # Optional two-factor login for organisers: TOTP apps and single-use backup codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "events",
     "registrations",
@@ -45,9 +52,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, so its lockout page replaces whatever the login view answered.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Pages load only their own scripts, styles and images: an injected <script> or inline
@@ -123,6 +134,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Axes first: a locked-out user name and address pair is refused before any password check.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+
 # The organiser workspace's own login (Django admin keeps its login page).
 LOGIN_URL = "workspace:login"
 LOGIN_REDIRECT_URL = "workspace:overview"
@@ -175,7 +189,30 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Träffpunkt <traffpun
 SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "20/m")
 RATELIMIT_USE_CACHE = "default"
 # Only set behind a proxy you trust to overwrite the header; otherwise the peer address counts.
-RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
+CLIENT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
+# The sign-up limit and the login lockouts read the client address by one rule.
+RATELIMIT_IP_META_KEY = "accounts.client_ip.client_ip"
+
+# Guessing passwords or codes: LOGIN_FAILURE_LIMIT failures (wrong passwords and wrong
+# two-factor codes alike) lock that user name from that client address for
+# LOGIN_LOCKOUT_MINUTES, counted from the last failure; a full login clears the count. Pairs,
+# so nobody can lock an organiser out from elsewhere just by typing their user name.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_VERBOSE = False
+# Failures only: a log of every login would be one more store of addresses to look after.
+AXES_DISABLE_ACCESS_LOG = True
+# Masked in the stored request data of a failure (passwords always are).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "otp_token"]
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+
+# Two-factor login: "1" makes organisers turn it on before they can use the workspace or admin.
+REQUIRE_ORGANISER_2FA = os.environ.get("REQUIRE_ORGANISER_2FA", "") == "1"
+OTP_TOTP_ISSUER = "Träffpunkt"
 
 # Fail fast when Redis is down or hung, so a web request never waits long on the broker.
 # The read timeout stays above the 1 s a worker blocks on BRPOP waiting for work.
