@@ -40,6 +40,7 @@ bench: install
 	$(PY) bench/signup_burst.py
 	$(PY) bench/reminder_fanout.py
 	$(PY) bench/calendar_feed.py
+	$(PY) bench/report.py
 
 lint: install
 	$(VENV)/bin/ruff check .
