@@ -11,14 +11,20 @@ from registrations.api import organiser_router as registrations_organiser_router
 from registrations.api import router as registrations_router
 from registrations.api_exports import router as exports_router
 
-from .api_errors import install_error_handlers
+from .api_errors import document_common_errors, install_error_handlers
 
 # Swagger UI sets inline styles and data: images; only its page allows them.
 _docs_csp = csp_override(
     {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE], "img-src": [CSP.SELF, "data:"]}
 )
 
-api = NinjaAPI(
+
+class TraffpunktAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return document_common_errors(super().get_openapi_schema(*args, **kwargs))
+
+
+api = TraffpunktAPI(
     docs_decorator=_docs_csp,
     title="Träffpunkt API",
     version="1.0",

@@ -65,3 +65,50 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(RequestDataTooBig)
     def too_big(request, exc):
         return answer(request, 413, "Request body too large.")
+
+    @api.exception_handler(OverflowError)
+    def out_of_range(request, exc):
+        # A date at the edge of the calendar that cannot be moved between time zones; the
+        # schemas refuse most such dates first, this answers for any that slip through.
+        return answer(request, 422, "A date or time is out of range.")
+
+
+def _error_response(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": ERROR_REF}}}}
+
+
+ERROR_REF = "#/components/schemas/ErrorOut"
+# The answers any operation may give, by what it takes; an operation may describe them itself.
+_COMMON_ERRORS = {
+    "input": {"422": "Invalid input: `detail` says which field and why (also in `errors`)."},
+    "body": {
+        "400": "The body is not valid JSON.",
+        "413": "The body is larger than the server accepts.",
+    },
+    "auth": {
+        "401": "No valid Bearer token or logged-in session.",
+        "403": "Logged in, but without the permission this needs.",
+    },
+}
+
+
+def document_common_errors(schema: dict) -> dict:
+    """Adds to every operation of an OpenAPI document the errors the framework and these
+    handlers give it: 422 where it takes input, 400 and 413 where it takes a body, 401 and
+    403 where it needs authentication, each a JSON {"detail": ...}."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            kinds = []
+            if operation.get("parameters") or operation.get("requestBody"):
+                kinds.append("input")
+            if operation.get("requestBody"):
+                kinds.append("body")
+            if operation.get("security"):
+                kinds.append("auth")
+            responses = operation.setdefault("responses", {})
+            for kind in kinds:
+                for status, description in _COMMON_ERRORS[kind].items():
+                    responses.setdefault(status, _error_response(description))
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault("ErrorOut", ErrorOut.model_json_schema())
+    return schema

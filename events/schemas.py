@@ -1,8 +1,9 @@
 from datetime import date, datetime
+from typing import Annotated
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import field_validator
+from pydantic import WithJsonSchema, field_validator
 
 from .choices import Audience, EventStatus, Kind, Municipality
 from .models import Event
@@ -11,6 +12,27 @@ from .selectors import seats_left
 
 def _local(value: datetime | None) -> datetime | None:
     return timezone.localtime(value) if value else None
+
+
+# Dates near the ends of the calendar (year 1, year 9999) cannot be moved between time zones
+# and are never meant; they are refused as bad input (422) rather than failing in the database.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+
+
+def date_in_range(value: date | None) -> date | None:
+    """A date (or the local date of a time) between EARLIEST_DATE and LATEST_DATE, or ValueError."""
+    day = value.date() if isinstance(value, datetime) else value
+    if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueError(f"Must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}.")
+    return value
+
+
+# Events' audience; inlined in the OpenAPI document, because the messages' `Audience` enum
+# has the same class name and one component would silently replace the other.
+EventAudience = Annotated[
+    Audience, WithJsonSchema({"type": "string", "enum": Audience.values, "title": "EventAudience"})
+]
 
 
 class ThemeOut(Schema):
@@ -46,7 +68,7 @@ class EventOut(Schema):
     online: bool
     location: str
     municipality: str
-    audience: Audience
+    audience: EventAudience
     description: str
     status: EventStatus
     capacity: int | None
@@ -104,9 +126,15 @@ class EventFilters(Schema):
     starts_from: date | None = Field(None, alias="from")
     starts_to: date | None = Field(None, alias="to")
 
+    @field_validator("starts_from", "starts_to")
+    @classmethod
+    def in_range(cls, value: date | None) -> date | None:
+        return date_in_range(value)
+
 
 def _aware(value: datetime | None) -> datetime | None:
     # A time without offset is read as Swedish local time.
+    date_in_range(value)
     if value is not None and timezone.is_naive(value):
         return timezone.make_aware(value)
     return value
@@ -117,7 +145,7 @@ class EventPatchIn(Schema):
     description: str | None = Field(None, max_length=20000)
     kind: Kind | None = None
     themes: list[str] | None = None
-    audience: Audience | None = None
+    audience: EventAudience | None = None
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     capacity: int | None = Field(None, ge=1, le=100000)
@@ -166,7 +194,7 @@ class EventCreateIn(EventPatchIn):
     ends_at: datetime
     themes: list[str] = Field(default_factory=list)
     # The model's default; inheriting the patch schema's None would fail validation.
-    audience: Audience = Audience.ALL
+    audience: EventAudience = Audience.ALL
     reminder_minutes_before: list[int] = Field(default_factory=lambda: [10080, 1440], max_length=10)
     status: EventStatus = EventStatus.PUBLISHED
 

@@ -1,7 +1,9 @@
 from datetime import date, datetime
 
 from ninja import Field, Schema
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
+
+from events.schemas import date_in_range
 
 # Counts in a shared report's by-gender and by-municipality breakdowns may read "<5".
 Count = int | str
@@ -13,6 +15,11 @@ class PeriodIn(Schema):
     suppress_small: bool = Field(
         False, description='Show counts under 5 as "<5" in the by-gender and by-municipality breakdowns.'
     )
+
+    @field_validator("date_from", "date_to")
+    @classmethod
+    def in_range(cls, value: date) -> date:
+        return date_in_range(value)
 
     @model_validator(mode="after")
     def ordered(self):
