@@ -7,6 +7,7 @@ permanent ones (SMTP 5xx) are marked failed for organisers to see, and not retri
 """
 
 import logging
+import re
 import smtplib
 import time
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from events.choices import EventStatus
 from registrations.choices import Status
+from registrations.privacy import placeholder_address
 
 from . import emails
 from .models import Message
@@ -66,6 +68,11 @@ def claim_batch(*, now: datetime, limit: int = BATCH_SIZE) -> list[Message]:
 def _skip_reason(message: Message, now: datetime) -> str:
     """Why the message is not needed any more (the world changed since it was written), or ""."""
     registration, event = message.registration, message.event
+    # Checked first and for every kind: nothing is ever sent about deleted personal data.
+    if placeholder_address(message.recipient) or (registration is not None and registration.anonymised_at):
+        return "personal data deleted"
+    if message.kind == Kind.PRIVACY_LINK and registration is None:
+        return "registration is gone"
     if message.kind == Kind.REMINDER:
         if registration is None or registration.status != Status.CONFIRMED:
             return "registration is no longer confirmed"
@@ -100,15 +107,21 @@ def _smtp_code(error: Exception) -> int | None:
 def _record_failure(message: Message, error: Exception, now: datetime, *, temporary: bool = False) -> None:
     code = _smtp_code(error)
     text = f"{type(error).__name__}: {error}"[:2000]
+    # SMTP replies often repeat the recipient's address; the log names the message by id only.
+    logged = _without_address(text, message.recipient)
     permanent = not temporary and code is not None and 500 <= code < 600
     if permanent or message.attempts >= MAX_ATTEMPTS:
         Message.objects.filter(pk=message.pk).update(state=State.FAILED, last_error=text)
-        logger.warning("message %s failed for good: %s", message.pk, text)
+        logger.warning("message %s failed for good: %s", message.pk, logged)
         return
     # 1, 2, 4 ... minutes, at most an hour.
     delay = timedelta(minutes=min(2 ** (message.attempts - 1), 60))
     Message.objects.filter(pk=message.pk).update(state=State.PENDING, next_attempt_at=now + delay, last_error=text)
-    logger.info("message %s will be retried in %s: %s", message.pk, delay, text)
+    logger.info("message %s will be retried in %s: %s", message.pk, delay, logged)
+
+
+def _without_address(text: str, address: str) -> str:
+    return re.sub(re.escape(address), "<recipient>", text, flags=re.IGNORECASE) if address else text
 
 
 def send_batch(messages: list[Message], *, now: datetime) -> int:
@@ -153,7 +166,9 @@ def send_batch(messages: list[Message], *, now: datetime) -> int:
                 # Not the server's answer but this message (e.g. a domain IDNA cannot encode): it
                 # would fail the same way every time, and raising would strand the rest of the
                 # batch in SENDING until its claim went stale.
-                logger.exception("message %s cannot be sent", message.pk)
+                # Such errors quote the address (Django's "Invalid address ..."): logged without it.
+                detail = _without_address(f"{type(error).__name__}: {error}", message.recipient)
+                logger.error("message %s cannot be sent: %s", message.pk, detail)
                 Message.objects.filter(pk=message.pk).update(state=State.FAILED, last_error=f"send: {error}"[:2000])
                 connection.close()
                 continue

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from events.choices import EventStatus
 from registrations.choices import Status
+from registrations.privacy import PRIVACY_LINK_MAX_AGE, privacy_token
 from registrations.selectors import waitlist_position
 from registrations.services import manage_links_issue
 
@@ -118,6 +119,8 @@ def links_for(messages: Iterable[Message]) -> Links:
     active, confirmed = [], []
     for message in messages:
         registration = message.registration
+        if message.kind == Kind.PRIVACY_LINK:
+            continue  # carries its own link, and no manage link or feed
         if registration is not None and registration.status != Status.CANCELLED:
             active.append(registration.id)
             if registration.status == Status.CONFIRMED:
@@ -129,6 +132,8 @@ def build(message: Message, *, links: Links | None = None) -> InviteEmail:
     """The e-mail for one outbox row, in the recipient's language, from the data as it is now.
 
     `links` (from links_for over a whole batch) saves the queries for the personal links."""
+    if message.kind == Kind.PRIVACY_LINK:
+        return _privacy_link_email(message)
     links = links if links is not None else links_for([message])
     registration = message.registration
     event = message.event
@@ -170,3 +175,27 @@ def build(message: Message, *, links: Links | None = None) -> InviteEmail:
 def _manage_url(token: str) -> str:
     # Reversed in the recipient's language, so an English reader lands on /en/.
     return settings.SITE_URL + reverse("registrations:manage", args=[token])
+
+
+def _privacy_link_email(message: Message) -> InviteEmail:
+    """The link to everything held about the address, signed when the e-mail is made, so its
+    day of validity starts when it is sent."""
+    registration = message.registration
+    with translation.override(message.language or settings.LANGUAGE_CODE):
+        context = {
+            "message": message,
+            "name": registration.name,
+            "email": message.recipient,
+            "privacy_url": settings.SITE_URL + reverse("registrations:privacy", args=[privacy_token(registration)]),
+            "hours": int(PRIVACY_LINK_MAX_AGE.total_seconds() // 3600),
+            "site_url": settings.SITE_URL,
+        }
+        email = InviteEmail(
+            subject=_("Your details at Träffpunkt"),
+            body=render_to_string("notifications/email/privacy_link.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[message.recipient],
+            headers={"Auto-Submitted": "auto-generated"},
+        )
+        email.attach_alternative(render_to_string("notifications/email/privacy_link.html", context), "text/html")
+    return email

@@ -58,6 +58,7 @@ class Message(models.Model):
         MANAGE_LINK = "manage_link", _("Manage link again")
         THEME_ANNOUNCEMENT = "theme_announcement", _("New meeting on a theme")
         ORGANISER_MESSAGE = "organiser_message", _("Message from the organiser")
+        PRIVACY_LINK = "privacy_link", _("Link to the person's data")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")

@@ -69,7 +69,8 @@ def queue_for_registrations(
                 context=context or {},
             )
             for registration in registrations
-            if registration.email
+            # An anonymised registration has only a placeholder address: nobody to write to.
+            if registration.email and registration.anonymised_at is None
         ]
     )
 
@@ -82,6 +83,11 @@ def queue_signup(registration: Registration) -> None:
 def queue_manage_link(registration: Registration, *, now: datetime) -> None:
     # At most one a hour, so nobody can flood an inbox by signing its owner up again and again.
     queue_for_registrations(Kind.MANAGE_LINK, [registration], suffix=f":{now:%Y%m%d%H}")
+
+
+def queue_privacy_link(registration: Registration, *, now: datetime) -> None:
+    # At most one a hour: a second click sends nothing new, and nobody can flood an inbox.
+    queue_for_registrations(Kind.PRIVACY_LINK, [registration], suffix=f":{now:%Y%m%d%H}")
 
 
 def queue_promotions(registrations: Iterable[Registration]) -> None:
@@ -147,7 +153,7 @@ def queue_reminders(*, event: Event, offset_minutes: int, due_at: datetime) -> i
         event_starts_at=event.starts_at,
     )
     recipients = (
-        event.registrations.filter(status=Status.CONFIRMED, confirmed_at__lte=due_at)
+        event.registrations.filter(status=Status.CONFIRMED, confirmed_at__lte=due_at, anonymised_at__isnull=True)
         .exclude(email="")
         .exclude(Exists(already))
     )
@@ -194,8 +200,11 @@ AUDIENCE_STATUSES = {
 
 
 def announcement_recipients(*, event_id: int, audience: str) -> QuerySet[Registration]:
-    """Who an organiser's message to `audience` reaches now: active registrations with an address."""
-    return Registration.objects.filter(event_id=event_id, status__in=AUDIENCE_STATUSES[audience]).exclude(email="")
+    """Who an organiser's message to `audience` reaches now: active registrations with an address
+    (an anonymised registration has none)."""
+    return Registration.objects.filter(
+        event_id=event_id, status__in=AUDIENCE_STATUSES[audience], anonymised_at__isnull=True
+    ).exclude(email="")
 
 
 def queue_announcement(announcement: Announcement) -> int:

@@ -32,6 +32,9 @@ class Registration(models.Model):
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # Set when the person's name, address and organisation were removed (on request or after
+    # the retention period); what the reports count (status, attendance, gender, ...) is kept.
+    anonymised_at = models.DateTimeField(_("personal details deleted"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["event", "id"]
@@ -51,7 +54,7 @@ class Registration(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} – {self.event.title}"
+        return f"{self.name or _('(details deleted)')} – {self.event.title}"
 
     @property
     def is_active(self) -> bool:
@@ -113,6 +116,7 @@ class RegistrationChange(models.Model):
         NO_SHOW = "no_show", _("Marked as no-show")
         ATTENDANCE_UNDONE = "attendance_undone", _("Attendance mark undone")
         ADDED_BY_ORGANISER = "added_by_organiser", _("Added by an organiser")
+        ANONYMISED = "anonymised", _("Personal details deleted")
 
     # With no acting user these were done by the person (sign-up form, manage link);
     # every other action without one was done by the system (promotions, scheduled marks).
@@ -145,8 +149,56 @@ class RegistrationChange(models.Model):
         return f"{self.registration_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
     @property
+    def by_kind(self) -> str:
+        """ "organiser" (an account), "person" (the registrant themself) or "system"."""
+        if self.by_id is not None:
+            return "organiser"
+        if self.action in self.SELF_SERVICE_ACTIONS:
+            return "person"
+        # Deleting one's own details is the person's act; the retention task's is the system's.
+        if self.action == self.Action.ANONYMISED and self.detail.get("reason") == "request":
+            return "person"
+        return "system"
+
+    @property
     def by_label(self) -> str:
         """Who did it, as the history shows it."""
         if self.by_id is None:
-            return str(_("the person themself") if self.action in self.SELF_SERVICE_ACTIONS else _("the system"))
+            return str(_("the person themself") if self.by_kind == "person" else _("the system"))
         return self.by.get_full_name() or self.by.get_username()
+
+
+class PrivacyNotice(models.Model):
+    """The privacy notice of the sign-up form in the organisers' words; there is one row
+    (`load()`). An empty text means the built-in notice, which names the retention period."""
+
+    text_sv = models.TextField(_("text in Swedish"), max_length=5000, blank=True)
+    text_en = models.TextField(_("text in English"), max_length=5000, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("updated by"),
+    )
+
+    class Meta:
+        verbose_name = _("privacy notice")
+        verbose_name_plural = _("privacy notice")
+
+    def __str__(self) -> str:
+        return str(_("Privacy notice"))
+
+    @classmethod
+    def load(cls) -> "PrivacyNotice":
+        """The notice, or an unsaved empty one before an organiser has written it."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    def text_for(self, language: str) -> str:
+        """The text in `language`, else the other one (the organiser's words rather than the
+        built-in notice they replaced), else "" for the built-in notice."""
+        own, other = (self.text_en, self.text_sv) if language.startswith("en") else (self.text_sv, self.text_en)
+        return own.strip() or other.strip()

@@ -18,3 +18,25 @@ def signup_limited(request, *, email: str) -> bool:
         request, group="signup-email", key=lambda group, request: email.strip().lower(), rate=rate, increment=True
     )
     return by_client or by_email
+
+
+# "E-mail me a link to my data": one e-mail an hour goes out anyway (the outbox key), so these
+# only stop a client from trying tokens or churning the database. Independent of
+# SIGNUP_RATE_LIMIT, which outside checks switch off to race sign-ups.
+PRIVACY_LINK_RATE_PER_CLIENT = "20/h"
+PRIVACY_LINK_RATE_PER_REGISTRATION = "5/h"
+
+
+def privacy_link_limited(request, *, registration_id: int) -> bool:
+    """Counts this request and says whether the client or the registration is over its limit."""
+    by_client = is_ratelimited(
+        request, group="privacy-link-client", key="ip", rate=PRIVACY_LINK_RATE_PER_CLIENT, increment=True
+    )
+    by_registration = is_ratelimited(
+        request,
+        group="privacy-link-registration",
+        key=lambda group, request: str(registration_id),
+        rate=PRIVACY_LINK_RATE_PER_REGISTRATION,
+        increment=True,
+    )
+    return by_client or by_registration

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import privacy_views, views
 
 app_name = "registrations"
 urlpatterns = [
@@ -8,4 +8,10 @@ urlpatterns = [
     path("anmalan/klar/", views.signup_done, name="done"),
     path("anmalan/<str:token>/", views.manage, name="manage"),
     path("anmalan/<str:token>/avboka/", views.cancel, name="cancel"),
+    # A person's own data: the link is e-mailed from the manage page, signed, valid for a day.
+    path("anmalan/<str:token>/mina-uppgifter/", privacy_views.link_request, name="privacy_link"),
+    path("mina-uppgifter/raderade/", privacy_views.erased, name="privacy_erased"),
+    path("mina-uppgifter/<str:signed>/", privacy_views.data_page, name="privacy"),
+    path("mina-uppgifter/<str:signed>/json/", privacy_views.download, name="privacy_download"),
+    path("mina-uppgifter/<str:signed>/radera/", privacy_views.erase, name="privacy_erase"),
 ]

@@ -5,7 +5,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +18,8 @@ from events.selectors import event_list_upcoming, theme_list
 from .choices import Status
 from .forms import SignupForm
 from .models import Registration
+from .privacy import privacy_notice_current
+from .privacy_views import LINK_HOURS, unknown_manage_link
 from .ratelimit import signup_limited
 from .selectors import registration_get_by_token, waitlist_position
 from .services import RegistrationConflict, SignupRejected, registration_cancel, signup_create, theme_interest_add
@@ -96,7 +97,8 @@ def signup(request):
                     "email": data["email"],
                 }
                 return redirect("registrations:done")
-    return render(request, "registrations/signup.html", {"form": form}, status=status)
+    context = {"form": form, "privacy": privacy_notice_current(language=_page_language())}
+    return render(request, "registrations/signup.html", context, status=status)
 
 
 def _manage_url(token: str | None) -> str | None:
@@ -124,26 +126,23 @@ def signup_done(request):
     return render(request, "registrations/done.html", context)
 
 
-def _registration_or_404(token: str) -> Registration:
-    registration = registration_get_by_token(token)
-    if registration is None:
-        raise Http404
-    return registration
-
-
-def _cancelled_page(request, registration: Registration):
-    return render(request, "registrations/cancelled.html", {"registration": registration}, status=410)
+def _cancelled_page(request, registration: Registration, token: str):
+    context = {"registration": registration, "token": token, "link_hours": LINK_HOURS}
+    return render(request, "registrations/cancelled.html", context, status=410)
 
 
 @never_cache
 def manage(request, token: str):
-    registration = _registration_or_404(token)
+    registration = registration_get_by_token(token)
+    if registration is None:
+        return unknown_manage_link(request)
     if registration.status == Status.CANCELLED:
-        return _cancelled_page(request, registration)
+        return _cancelled_page(request, registration, token)
     context = {
         "registration": registration,
         "event": registration.event,
         "token": token,
+        "link_hours": LINK_HOURS,
         "event_started": registration.event.starts_at <= timezone.now(),
         "waitlist_position": waitlist_position(registration),
         # The link is the seat: only confirmed registrants get it, never the public pages.
@@ -156,9 +155,11 @@ def manage(request, token: str):
 @require_http_methods(["GET", "POST"])
 def cancel(request, token: str):
     """GET only asks: mail scanners and link previews follow links, so only a POST cancels."""
-    registration = _registration_or_404(token)
+    registration = registration_get_by_token(token)
+    if registration is None:
+        return unknown_manage_link(request)
     if registration.status == Status.CANCELLED:
-        return _cancelled_page(request, registration)
+        return _cancelled_page(request, registration, token)
     if request.method == "POST":
         try:
             registration_cancel(registration_id=registration.id)
