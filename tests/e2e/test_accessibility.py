@@ -191,6 +191,7 @@ def test_every_page_has_no_wcag_2_1_a_or_aa_violations(live_server, chromium, si
     visit("cancelled meeting page", f"/traffar/{site.cancelled.id}/")
 
     visit("sign-up form", "/anmalan/")
+    assert page.locator("label[for=id_language_1]").get_attribute("lang") == "en"
     page.get_by_role("button", name="Skicka anmälan").click()
     page.get_by_role("heading", name="Rätta följande").wait_for()
     check("sign-up form with errors")
