@@ -17,6 +17,7 @@ from accounts.services import organiser_create
 from events.choices import Audience, EventStatus, Kind, Municipality
 from registrations.choices import Status
 from registrations.models import Registration
+from registrations.privacy import privacy_token
 from tests.factories import EventFactory, RegistrationFactory, ThemeFactory
 
 CHROMIUM = "/usr/bin/chromium"
@@ -213,6 +214,17 @@ def test_every_page_has_no_wcag_2_1_a_or_aa_violations(live_server, chromium, si
     page.get_by_role("status").wait_for()
     check("manage page after cancelling")
     visit("cancelled registration", "/anmalan/a11y-withdrawn/", expected_status=410)
+    visit("unknown manage link", "/anmalan/no-such-token/", expected_status=404)
+
+    # A person's own data, from the link the manage page e-mails.
+    page.goto(f"{base}/anmalan/a11y-confirmed/")
+    page.locator('form[action$="/mina-uppgifter/"] button').click()
+    page.get_by_role("status").wait_for()
+    check("manage page after asking for the data link")
+    signed = privacy_token(Registration.objects.get(event=site.online, name="Anna Andersson"))
+    visit("your data", f"/mina-uppgifter/{signed}/")
+    visit("your data: delete confirmation", f"/mina-uppgifter/{signed}/radera/")
+    visit("your data: expired link", "/mina-uppgifter/not-a-signed-link/", expected_status=404)
     visit("page not found", "/finns-inte/", expected_status=404)
 
     visit("workspace login", "/arrangor/logga-in/")
