@@ -142,8 +142,8 @@ def _axe(page) -> dict:
 def _reflow_violations(page) -> list[dict]:
     """WCAG 1.4.10, which axe-core does not test: nothing may need scrolling sideways."""
     wide = page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
-    help = "Content reflows without horizontal scrolling (WCAG 1.4.10)"
-    return [{"id": "reflow", "impact": "serious", "help": help, "targets": ["html"]}] if wide else []
+    rule = "Content reflows without horizontal scrolling (WCAG 1.4.10)"
+    return [{"id": "reflow", "impact": "serious", "help": rule, "targets": ["html"]}] if wide else []
 
 
 def _report(found: dict[str, list[dict]]) -> str:
