@@ -11,7 +11,7 @@ from registrations.api import organiser_router as registrations_organiser_router
 from registrations.api import router as registrations_router
 from registrations.api_exports import router as exports_router
 
-from .api_errors import document_common_errors, install_error_handlers
+from .api_errors import TextParser, document_common_errors, install_error_handlers
 
 # Swagger UI sets inline styles and data: images; only its page allows them.
 _docs_csp = csp_override(
@@ -30,6 +30,7 @@ api = TraffpunktAPI(
     version="1.0",
     description="Meetings, sign-ups and waiting lists. Times are ISO 8601 with offset (Europe/Stockholm).",
     urls_namespace="api",
+    parser=TextParser(),
 )
 install_error_handlers(api)
 api.add_router("/", events_router)

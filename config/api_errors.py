@@ -8,6 +8,7 @@ from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI, Schema
 from ninja.errors import ValidationError as SchemaValidationError
+from ninja.parser import Parser
 
 from events.services import EventConflict
 from registrations.services import RegistrationConflict, SignupRejected
@@ -73,6 +74,33 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return answer(request, 422, "A date or time is out of range.")
 
 
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+class TextParser(Parser):
+    """JSON bodies and query strings, refusing NUL characters anywhere in them (a body with
+    one is 400 like any unreadable body, a query string 422): no text here may hold one, and
+    PostgreSQL cannot store or even compare one, while SQLite would silently keep it."""
+
+    def _checked(self, data, location: str):
+        if _holds_nul(data):
+            raise SchemaValidationError([{"loc": [location], "msg": "Text must not contain NUL characters."}])
+        return data
+
+    def parse_body(self, request):
+        return self._checked(super().parse_body(request), "body")
+
+    def parse_querydict(self, data, list_fields, request):
+        return self._checked(super().parse_querydict(data, list_fields, request), "query")
+
+
 def _error_response(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": {"$ref": ERROR_REF}}}}
 
@@ -82,7 +110,7 @@ ERROR_REF = "#/components/schemas/ErrorOut"
 _COMMON_ERRORS = {
     "input": {"422": "Invalid input: `detail` says which field and why (also in `errors`)."},
     "body": {
-        "400": "The body is not valid JSON.",
+        "400": "The body is not valid JSON (or holds a NUL character, which no text here may).",
         "413": "The body is larger than the server accepts.",
     },
     "auth": {
