@@ -1,5 +1,6 @@
 """Reads about a person's own data: the signed link to it, everything held for an address,
-and the privacy notice of the sign-up form. The writes are in privacy_services.py.
+and the privacy notice of the sign-up form. The writes are in privacy_services.py
+and erasure.py.
 
 A person is their e-mail address, case-insensitively, as everywhere else. A manage token
 only proves that someone typed an address, so it never opens this data: the link to it is
@@ -113,8 +114,10 @@ def _registration_row(registration: Registration) -> dict:
 
 
 def _message_row(message: Message) -> dict:
+    # The kinds are labelled for organisers; this one reads better addressed to the person.
+    label = _("Link to your data") if message.kind == Message.Kind.PRIVACY_LINK else message.get_kind_display()
     return {
-        "kind": _coded(message.kind, message.get_kind_display()),
+        "kind": _coded(message.kind, label),
         "subject": message.announcement.subject if message.announcement_id else "",
         "meeting": message.event.title,
         "recipient": message.recipient,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import privacy_services
+from . import erasure, privacy_services
 from .choices import Status
 from .privacy import PRIVACY_LINK_MAX_AGE, personal_data_export, registration_get_by_privacy_token
 from .ratelimit import privacy_link_limited
@@ -82,7 +82,7 @@ def erase(request, signed: str):
     if registration is None:
         return _invalid_privacy_link(request)
     if request.method == "POST":
-        privacy_services.personal_data_erase(email=registration.email)
+        erasure.personal_data_erase(email=registration.email)
         return redirect("registrations:privacy_erased")
     data = personal_data_export(email=registration.email)
     now = timezone.now()

@@ -3,7 +3,7 @@ from datetime import date
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from . import history, meetings, messaging, reports, security, views
+from . import history, meetings, messaging, privacy, reports, security, views
 
 
 class IsoDateConverter:
@@ -34,6 +34,7 @@ urlpatterns = [
     path("sakerhet/reservkoder/", security.backup_codes_new, name="backup_codes_new"),
     path("", views.overview, name="overview"),
     path("teman/", views.theme_demand_page, name="themes"),
+    path("integritet/", privacy.privacy_notice_edit, name="privacy"),
     path("traffar/<int:event_id>/", views.event_registrations, name="event"),
     path("traffar/<int:event_id>/incheckning/", views.checkin, name="checkin"),
     path("traffar/<int:event_id>/incheckning/ny/", views.checkin_walk_in, name="walk_in"),

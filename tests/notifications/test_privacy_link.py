@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from notifications import delivery, outbox
 from notifications.models import Message
+from registrations.erasure import personal_data_erase
 from registrations.models import Registration
-from registrations.privacy_services import personal_data_erase
 from registrations.services import signup_create
 from tests.factories import EventFactory, person
 

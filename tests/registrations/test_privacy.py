@@ -2,6 +2,7 @@
 (a manage token, a forged or expired link) opens it."""
 
 import json
+import re
 import time
 from datetime import timedelta
 
@@ -223,3 +224,37 @@ def test_the_export_takes_a_fixed_number_of_queries(django_assert_num_queries, a
 
     with django_assert_num_queries(5):
         personal_data_export(email="anna@example.org")
+
+
+# The pages keep to the site's Content Security Policy
+
+
+def _no_inline_script_or_style(html: str) -> None:
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+    assert not re.search(r"\son[a-z]+\s*=", html), "inline event handler"
+    assert not re.search(r"\sstyle\s*=", html), "style attribute"
+
+
+@pytest.mark.parametrize("page", ["privacy", "privacy_erase", "invalid", "privacy_erased", "unknown", "manage"])
+def test_the_pages_need_no_inline_script_or_style(client, anna, page):
+    signed = privacy_token(anna["registration"])
+    url = {
+        "privacy": reverse("registrations:privacy", args=[signed]),
+        "privacy_erase": reverse("registrations:privacy_erase", args=[signed]),
+        "invalid": reverse("registrations:privacy", args=[signed + "x"]),
+        "privacy_erased": reverse("registrations:privacy_erased"),
+        "unknown": reverse("registrations:manage", args=["no-such-token"]),
+        "manage": reverse("registrations:manage", args=[anna["token"]]),
+    }[page]
+
+    response = client.get(url)
+
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    _no_inline_script_or_style(response.content.decode())
+
+
+def test_the_notice_editor_needs_no_inline_script_or_style(organiser_client):
+    response = organiser_client.get(reverse("workspace:privacy"))
+
+    assert response.status_code == 200
+    _no_inline_script_or_style(response.content.decode())

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from notifications.models import CalendarFeed, Message
 from registrations import tasks
+from registrations.erasure import personal_data_retention
 from registrations.models import Registration, RegistrationChange, ThemeInterest
-from registrations.privacy_services import personal_data_retention
 from reports.form import report_figures
 from reports.selectors import Period, progress_figures
 from reports.services import progress_report_finalise, progress_report_get_or_create
