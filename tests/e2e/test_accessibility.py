@@ -170,7 +170,8 @@ def test_every_page_has_no_wcag_2_1_a_or_aa_violations(live_server, chromium, si
     found: dict[str, list[dict]] = {}
 
     def check(label: str) -> None:
-        assert page.evaluate("document.readyState") == "complete"
+        # After a click the new page may still be loading its stylesheet; axe needs it for contrast.
+        page.wait_for_load_state("load")
         results = _axe(page)
         assert results["passes"], f"{label}: axe-core checked nothing"
         violations = results["violations"] + _reflow_violations(page)
