@@ -213,6 +213,8 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 # Two-factor login: "1" makes organisers turn it on before they can use the workspace or admin.
 REQUIRE_ORGANISER_2FA = os.environ.get("REQUIRE_ORGANISER_2FA", "") == "1"
 OTP_TOTP_ISSUER = "Träffpunkt"
+# The admin lists two-factor devices without their secret keys and backup codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Fail fast when Redis is down or hung, so a web request never waits long on the broker.
 # The read timeout stays above the 1 s a worker blocks on BRPOP waiting for work.
