@@ -364,6 +364,24 @@ def test_hostile_text_is_escaped_on_workspace_pages(organiser_client, hostile):
         _assert_escaped(response.content.decode(), url)
 
 
+def test_a_hostile_privacy_notice_is_escaped_on_the_sign_up_form_and_its_edit_page(
+    client, organiser_client, organiser, hostile
+):
+    from registrations.privacy_services import privacy_notice_update
+
+    event, _outcome = hostile
+    privacy_notice_update(text_sv=f"Text {SCRIPT}", text_en=f"Text {IMG}", by=organiser)
+
+    for page_client, url in [
+        (client, f"{SIGNUP_FORM}?event={event.id}"),
+        (client, f"/en{SIGNUP_FORM}?event={event.id}"),
+        (organiser_client, "/arrangor/integritet/"),
+    ]:
+        response = page_client.get(url)
+        assert response.status_code == 200, url
+        _assert_escaped(response.content.decode(), url)
+
+
 def test_descriptions_are_sanitised_wherever_they_are_shown(client, hostile):
     event, _outcome = hostile
     html = client.get(f"/traffar/{event.id}/").content.decode()
