@@ -7,9 +7,10 @@ from . import history, meetings, messaging, privacy, reports, security, views
 
 
 class IsoDateConverter:
-    """A day as 2021-05-31; an impossible date (2021-02-30) is no match, so a 404."""
+    """A day as 2021-05-31; an impossible date (2021-02-30) is no match, so a 404. Years
+    1900-2999 only: the period's day after its end must still be a date (9999-12-31 has none)."""
 
-    regex = r"\d{4}-\d{2}-\d{2}"
+    regex = r"(?:19|2\d)\d{2}-\d{2}-\d{2}"
 
     def to_python(self, value: str) -> date:
         return date.fromisoformat(value)

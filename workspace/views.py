@@ -42,6 +42,11 @@ def workspace_view(permission: str):
     return decorator
 
 
+def _search_text(request) -> str:
+    # PostgreSQL text cannot hold NUL; a search for it finds nothing either way.
+    return request.GET.get("q", "")[:200].replace("\x00", "")
+
+
 def _event_or_404(event_id: int):
     event = event_get_with_attendance(event_id=event_id)
     if event is None:
@@ -59,13 +64,13 @@ def overview(request):
 @workspace_view(VIEW_LISTS)
 def event_registrations(request, event_id: int):
     event = _event_or_404(event_id)
-    query = request.GET.get("q", "")[:200]
+    query = _search_text(request)
     context = {"event": event, "query": query, "registrations": registration_search(event_id=event_id, query=query)}
     return render(request, "workspace/event.html", context)
 
 
 def _render_checkin(request, event, form: WalkInForm, *, status: int = 200):
-    query = request.GET.get("q", "")[:200]
+    query = _search_text(request)
     context = {
         "event": event,
         "query": query,
