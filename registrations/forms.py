@@ -34,7 +34,7 @@ class MeetingChoiceField(forms.TypedMultipleChoiceField):
 class SignupForm(forms.Form):
     # Named like the list page's checkboxes, so /anmalan/?event=1&event=2 pre-ticks them.
     event = MeetingChoiceField(label=_("Meetings"))
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=_("Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.CharField(label=_("E-mail"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     organisation = forms.CharField(
         label=_("Organisation"),

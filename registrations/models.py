@@ -60,6 +60,13 @@ class Registration(models.Model):
     def is_active(self) -> bool:
         return self.status != Status.CANCELLED
 
+    @property
+    def display_name(self) -> str:
+        """The name, or what stands in its place once the person's details are deleted."""
+        if self.anonymised_at:
+            return str(_("(details deleted)"))
+        return self.name
+
 
 class ThemeInterest(models.Model):
     """Someone wants meetings on a theme, whether or not one is planned yet."""

@@ -226,3 +226,14 @@ def test_erased_registration_is_shown_without_details(world):
     registration = Registration.objects.get(pk=world["anna"][0].pk)
     assert "anna" not in str(model_to_dict(registration)).lower()
     assert registration.token_hash != hash_secret(world["tokens"][0])
+
+
+def test_workspace_lists_say_the_details_were_deleted(organiser_client):
+    event = EventFactory(past=True)
+    RegistrationFactory(event=event, name="Sigrid Svensson", email="sigrid@example.org", attended=True)
+    personal_data_erase(email="sigrid@example.org")
+
+    for page in (f"/en/arrangor/traffar/{event.id}/", f"/en/arrangor/traffar/{event.id}/incheckning/"):
+        html = organiser_client.get(page).content.decode()
+        assert "(details deleted)" in html
+        assert "Sigrid" not in html
