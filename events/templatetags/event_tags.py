@@ -60,7 +60,9 @@ def availability(event: Event) -> Availability:
             return Availability(open=False, tone="closed", label=_("Cancelled"))
         if event.registration_opens_at and now < event.registration_opens_at:
             opens = timezone.localtime(event.registration_opens_at)
-            when = f"{date_format(opens, pgettext('meeting date', 'j M'))}, {date_format(opens, 'H:i')}"
+            # Outside the f-string, where makemessages finds it ("30 nov" in Swedish, "30 Nov" in English).
+            day_format = pgettext("meeting date", "j M")
+            when = f"{date_format(opens, day_format)}, {date_format(opens, 'H:i')}"
             label = _("Registration opens %(when)s") % {"when": when}
             return Availability(open=False, tone="closed", label=label)
         return Availability(open=False, tone="closed", label=_("Registration closed"))
