@@ -41,6 +41,7 @@ bench: install
 	$(PY) bench/reminder_fanout.py
 	$(PY) bench/calendar_feed.py
 	$(PY) bench/report.py
+	$(PY) bench/scale.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -35,22 +35,14 @@ DEADLINE_SECONDS = 300
 TARGET = 0.5
 SINK_PORT = free_port()
 
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="bench.settings",
-    DATABASE_URL=DATABASE_URL,
-    REDIS_URL=REDIS_URL,
-    EMAIL_HOST="127.0.0.1",
-    EMAIL_PORT=str(SINK_PORT),
-)
 
-
-def flush_redis() -> None:
+def flush_redis(url: str = REDIS_URL) -> None:
     import redis
 
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    redis.Redis.from_url(url).flushdb()
 
 
-def create_meetings(now) -> list:
+def create_meetings(now, *, meetings: int = MEETINGS, per_meeting: int = PER_MEETING) -> list:
     """Meetings starting within a day, so their 24-hour reminders fell due 10 to 30 minutes ago."""
     import secrets
 
@@ -59,13 +51,13 @@ def create_meetings(now) -> list:
 
     starts = now + timedelta(days=1, minutes=-30)
     registrations = []
-    for m in range(MEETINGS):
+    for m in range(meetings):
         event = event_create(
             title=f"Nätverksträff {m + 1}: hållbara inköp",
             kind="network_meeting",
             starts_at=starts + timedelta(minutes=m),
             ends_at=starts + timedelta(minutes=m, hours=2),
-            capacity=PER_MEETING,
+            capacity=per_meeting,
             location="Stadshuset, Nyköping",
             municipality="Nyköping",
             # Half the meetings are hybrid, so half the reminders carry a link only the confirmed see.
@@ -83,7 +75,7 @@ def create_meetings(now) -> list:
                 token_hash=secrets.token_hex(32),
                 confirmed_at=now - timedelta(days=3),
             )
-            for i in range(PER_MEETING)
+            for i in range(per_meeting)
         ]
     Registration.objects.bulk_create(registrations, batch_size=2000)
     return list(Registration.objects.select_related("event").order_by("id"))
@@ -128,37 +120,45 @@ def sink_lines(path: Path) -> list[tuple[float, str]]:
     return [(float(stamp), recipient) for stamp, recipient in (line.split("\t") for line in lines)]
 
 
-def start_workers(log: Path) -> subprocess.Popen:
-    worker = start(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            "celery,mail",
-            "--concurrency",
-            str(WORKERS),
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "warning",
-        ],
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
+def start_workers(log: Path, *, instances: int = 1, concurrency: int = WORKERS) -> list[subprocess.Popen]:
+    """`instances` separate Celery workers (as separate containers would be), each with
+    `concurrency` pool processes, all logging to `log`; returns once every one answers a ping."""
+    workers = [
+        start(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-n",
+                f"bench{i}@%h",
+                "-Q",
+                "celery,mail",
+                "--concurrency",
+                str(concurrency),
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "warning",
+            ],
+            stdout=log.open("a"),
+            stderr=subprocess.STDOUT,
+        )
+        for i in range(instances)
+    ]
     from config.celery import app
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if worker.poll() is not None:
-            raise SystemExit("the Celery worker exited on start")
-        if app.control.ping(timeout=0.5):
-            return worker
-    stop(worker)
-    raise SystemExit("the Celery worker did not answer within 60 s")
+        if any(worker.poll() is not None for worker in workers):
+            break
+        if len(app.control.ping(timeout=0.5)) >= instances:
+            return workers
+    for worker in workers:
+        stop(worker)
+    raise SystemExit(f"not all {instances} Celery workers answered within 60 s (log: {log})")
 
 
 def wait_until_delivered(expected: int) -> bool:
@@ -180,6 +180,13 @@ def rate(lines: list[tuple[float, str]]) -> float:
 
 
 def main() -> int:
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DATABASE_URL=DATABASE_URL,
+        REDIS_URL=REDIS_URL,
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(SINK_PORT),
+    )
     recreate_database(DATABASE_URL)
     flush_redis()
     import django
@@ -192,7 +199,8 @@ def main() -> int:
 
     expected = MEETINGS * PER_MEETING
     log = Path(tempfile.mkdtemp(prefix="traffpunkt-sink-")) / "received.tsv"
-    sink = worker = None
+    sink = None
+    workers = []
     try:
         sink = start([sys.executable, "bench/smtp_sink.py", str(SINK_PORT), str(log)])
         wait_for_port(SINK_PORT, sink)
@@ -208,7 +216,7 @@ def main() -> int:
         baseline_lines = len(sink_lines(log))
         del rendered
 
-        worker = start_workers(log.with_name("worker.log"))
+        workers = start_workers(log.with_name("worker.log"))
         started = time.perf_counter()
         # The commit of each meeting's reminders wakes the workers (deliver_pending on the mail queue).
         written = reminders_due(now=timezone.now())
@@ -216,7 +224,8 @@ def main() -> int:
         finished = wait_until_delivered(expected)
         end_to_end_seconds = time.perf_counter() - started
     finally:
-        stop(worker)
+        for worker in workers:
+            stop(worker)
         stop(sink)
         flush_redis()
 

@@ -7,8 +7,6 @@ the same run. Needs PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@
 
 import json
 import os
-import socket
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -16,8 +14,9 @@ from datetime import timedelta
 from http.client import HTTPConnection
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.support import free_port, recreate_database, start_gunicorn, stop  # noqa: E402
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/traffpunkt_bench")
 SIGNUPS = int(os.environ.get("BENCH_SIGNUPS", "1000"))
@@ -25,27 +24,12 @@ CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "100"))
 WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
 CAPACITY = 40
 
-os.environ.update(DJANGO_SETTINGS_MODULE="bench.settings", DATABASE_URL=DATABASE_URL, SIGNUP_RATE_LIMIT="off")
-os.environ.pop("REDIS_URL", None)
 
-
-def recreate_database() -> None:
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(DATABASE_URL)
-    admin = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{config["NAME"]}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True)
-
-
-def commit_latency_seconds(samples: int = 200) -> float:
+def commit_latency_seconds(*, url: str = DATABASE_URL, samples: int = 200) -> float:
     """One INSERT + COMMIT at a time: the floor on how long a meeting's lock is held."""
     import psycopg
 
-    with psycopg.connect(DATABASE_URL) as conn:
+    with psycopg.connect(url) as conn:
         # A logged table: a temporary one writes no WAL and would hide the fsync.
         conn.execute("CREATE TABLE IF NOT EXISTS commit_probe (x int)")
         conn.commit()
@@ -59,40 +43,6 @@ def commit_latency_seconds(samples: int = 200) -> float:
         return elapsed / samples
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(port: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(WORKERS),
-            "--backlog",
-            "2048",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-    )
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
-
-
 def post(port: int, path: str, body: dict) -> tuple[int, dict]:
     conn = HTTPConnection("127.0.0.1", port, timeout=60)
     try:
@@ -104,15 +54,19 @@ def post(port: int, path: str, body: dict) -> tuple[int, dict]:
         conn.close()
 
 
-def burst(port: int, path: str, bodies: list[dict]) -> tuple[float, list[tuple[int, dict]]]:
-    with ThreadPoolExecutor(CONCURRENCY) as pool:
+def burst(
+    port: int, path: str, bodies: list[dict], *, concurrency: int = CONCURRENCY
+) -> tuple[float, list[tuple[int, dict]]]:
+    with ThreadPoolExecutor(concurrency) as pool:
         started = time.perf_counter()
         results = list(pool.map(lambda body: post(port, path, body), bodies))
         return time.perf_counter() - started, results
 
 
 def main() -> int:
-    recreate_database()
+    os.environ.update(DJANGO_SETTINGS_MODULE="bench.settings", DATABASE_URL=DATABASE_URL, SIGNUP_RATE_LIMIT="off")
+    os.environ.pop("REDIS_URL", None)
+    recreate_database(DATABASE_URL)
     import django
 
     django.setup()
@@ -134,7 +88,7 @@ def main() -> int:
     )
 
     port = free_port()
-    server = start_gunicorn(port)
+    server = start_gunicorn(port, workers=WORKERS)
     try:
         # Warm every worker's connection and imports before measuring either endpoint.
         burst(port, "/bench/insert", [{"email": f"warm{i}@example.org"} for i in range(CONCURRENCY)])
@@ -155,8 +109,7 @@ def main() -> int:
         ]
         signup_seconds, signups = burst(port, "/api/signups", signup_bodies)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
 
     statuses = [status for status, _ in signups]
     server_errors = sum(status >= 500 for status in statuses)

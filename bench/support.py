@@ -59,3 +59,27 @@ def stop(process: subprocess.Popen | None, *, seconds: float = 20) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+def start_gunicorn(port: int, *, workers: int) -> subprocess.Popen:
+    """gunicorn with `workers` sync workers, set up by the environment; returns once it listens."""
+    server = start(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--worker-class",
+            "sync",
+            "--workers",
+            str(workers),
+            "--backlog",
+            "2048",
+            "--log-level",
+            "warning",
+        ]
+    )
+    wait_for_port(port, server)
+    return server
