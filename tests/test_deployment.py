@@ -1,8 +1,13 @@
 """The production shape in docker-compose.yml, and the settings it runs with."""
 
+import http.client
+import json
 import os
+import re
 import shutil
+import socket
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -70,3 +75,78 @@ def test_production_settings_pass_the_deploy_check():
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _redis_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379 (the production settings need a broker)")
+def test_the_images_steps_serve_the_site_under_production_settings(tmp_path):
+    """What the Dockerfile does, without Docker: collectstatic, then gunicorn with the
+    production settings; /health, a page and a hashed static file are served."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "a-long-random-production-secret-" + "k" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "EMAIL_HOST": "127.0.0.1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "REDIS_URL": "redis://127.0.0.1:6379/9",
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "TRAFFPUNKT_VAR_DIR": str(tmp_path / "var"),
+        # Plain HTTP here; in production a TLS proxy is in front.
+        "SECURE_SSL_REDIRECT": "0",
+    }
+    python = str(ROOT / ".venv/bin/python")
+    for command in (["collectstatic", "--noinput"], ["migrate", "--noinput"]):
+        subprocess.run([python, "manage.py", *command], env=env, cwd=ROOT, check=True, capture_output=True)
+    gunicorn = [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    server = subprocess.Popen([*gunicorn, "--workers", "1"], env=env, cwd=ROOT, stderr=subprocess.PIPE)
+    try:
+        _wait_for(port, server)
+        health = _get(port, "/health")
+        page = _get(port, "/")
+        stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page.text)
+        static = _get(port, stylesheet.group(1)) if stylesheet else None
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    assert (health.status, json.loads(health.text)) == (200, {"status": "ok", "database": "ok", "broker": "ok"})
+    assert page.status == 200 and "Content-Security-Policy" in page.headers
+    assert stylesheet, "the page links the hashed stylesheet that collectstatic wrote"
+    assert static.status == 200
+    assert "immutable" in static.headers["Cache-Control"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(port: int, process: subprocess.Popen, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read().decode()
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("gunicorn did not start")
+
+
+def _get(port: int, path: str):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    response.text = response.read().decode()
+    connection.close()
+    return response
