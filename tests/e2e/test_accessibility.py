@@ -18,19 +18,9 @@ from events.choices import Audience, EventStatus, Kind, Municipality
 from registrations.choices import Status
 from registrations.models import Registration
 from registrations.privacy import privacy_token
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import EventFactory, RegistrationFactory, ThemeFactory
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 375, "height": 812}

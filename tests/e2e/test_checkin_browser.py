@@ -10,19 +10,8 @@ from openpyxl import load_workbook
 
 from accounts.services import organiser_create
 from registrations.models import Registration
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import EventFactory, RegistrationFactory
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = [
     pytest.mark.slow,
