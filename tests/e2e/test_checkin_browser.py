@@ -57,6 +57,16 @@ def test_organiser_checks_in_three_people_and_a_walk_in_on_a_phone_and_exports_t
     page.get_by_role("link", name="Incheckning").first.click()
     page.wait_for_url(f"**/arrangor/traffar/{event.id}/incheckning/")
 
+    # Typing filters the list at once and tells a screen reader how many match.
+    status = page.get_by_role("status")
+    page.get_by_label("Hitta en person").fill("ström")
+    assert status.text_content() == "1 person matchar."
+    assert page.locator(f"#r-{people[0].id}").is_hidden()
+    page.get_by_label("Hitta en person").fill("an")  # Anna Ek, Dan Berg
+    assert status.text_content() == "2 personer matchar."
+    page.get_by_label("Hitta en person").fill("")
+    assert status.text_content() == ""
+
     for registration in people[:3]:
         row = page.locator(f"#r-{registration.id}")
         row.get_by_role("button", name="Deltog").click()

@@ -8,10 +8,23 @@
   if (box && list) {
     box.addEventListener("input", function () {
       var wanted = box.value.trim().toLowerCase();
+      var shown = 0;
       list.querySelectorAll(".ws-row").forEach(function (row) {
         row.hidden = wanted !== "" && row.getAttribute("data-search").indexOf(wanted) === -1;
+        if (!row.hidden) shown += 1;
       });
+      announce(wanted === "" ? "" : shown);
     });
+  }
+  // The count of matching people, for screen readers (the list itself changes silently).
+  function announce(shown) {
+    var status = document.querySelector('[data-match-count-for="' + list.id + '"]');
+    if (!status) return;
+    if (shown === "") { status.textContent = ""; return; }
+    var text = shown === 0 ? status.getAttribute("data-none")
+      : shown === 1 ? status.getAttribute("data-one")
+      : status.getAttribute("data-many").replace("{n}", String(shown));
+    status.textContent = text;
   }
   document.addEventListener("submit", function (event) {
     var form = event.target;
