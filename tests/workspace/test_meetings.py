@@ -108,7 +108,11 @@ def test_a_link_that_is_not_http_is_refused(organiser_client):
 
 
 def test_editing_the_time_raises_the_sequence_and_tells_registrants(organiser_client):
-    event = EventFactory(themes=[ThemeFactory()])
+    # A fixed afternoon: made between midnight and 07:00 (local), the factory's meeting would
+    # end before 09:00, and moving its start to 09:00 would put the start after the end.
+    event = EventFactory(
+        themes=[ThemeFactory()], starts_at=_local("2027-11-02", "13:00"), ends_at=_local("2027-11-02", "15:00")
+    )
     registration = RegistrationFactory(event=event)
     RegistrationFactory(event=event, status=Status.CANCELLED)
     page = organiser_client.get(f"/arrangor/traffar/{event.id}/andra/")
