@@ -30,7 +30,11 @@ class EventFactory(factory.django.DjangoModelFactory):
 
     title = factory.Sequence(lambda n: f"Tematräff {n}")
     kind = Kind.THEME_MEETING
-    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+    # Two weeks ahead at noon local time, whatever the hour the tests run: a meeting made in
+    # the evening must not run past midnight, nor one made at night end before morning.
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.localtime() + timedelta(days=14)).replace(hour=12, minute=0, second=0, microsecond=0)
+    )
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
     capacity = 40
     location = "Kulturhuset, Nyköping"
