@@ -88,3 +88,20 @@ def signup_payload(event_ids, **fields) -> dict:
         "consent": True,
         **fields,
     }
+
+
+def signup_form_data(event_ids, **overrides) -> dict:
+    """A valid POST body for the public sign-up form; an override of None leaves a field out."""
+    body = {
+        "event": [str(event_id) for event_id in event_ids],
+        "name": "Anna Andersson",
+        "email": "anna@example.org",
+        "organisation": "Kaffekooperativet",
+        "organisation_type": "social_enterprise",
+        "municipality": "Nyköping",
+        "gender": "woman",
+        "language": "sv",
+        "consent": "on",
+        **overrides,
+    }
+    return {key: value for key, value in body.items() if value is not None}

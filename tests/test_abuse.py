@@ -24,7 +24,7 @@ from notifications.models import Message
 from notifications.outbox import announcement_send
 from registrations.models import Registration
 from registrations.services import signup_create
-from tests.factories import EventFactory, RegistrationFactory, ThemeFactory, person, signup_payload
+from tests.factories import EventFactory, RegistrationFactory, ThemeFactory, person, signup_form_data, signup_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -124,17 +124,7 @@ def test_line_breaks_in_any_api_signup_field_are_422_and_nothing_is_stored(clien
 @pytest.mark.parametrize("field", ["name", "email", "organisation"])
 @pytest.mark.parametrize("breaker", LINE_BREAKS, ids=repr)
 def test_line_breaks_in_any_signup_form_field_are_a_form_error(client, open_event, field, breaker):
-    body = {
-        "event": str(open_event.id),
-        "name": "Anna Andersson",
-        "email": "anna@example.org",
-        "organisation": "Kaffekooperativet",
-        "organisation_type": "social_enterprise",
-        "municipality": "Nyköping",
-        "gender": "woman",
-        "language": "sv",
-        "consent": "on",
-    }
+    body = signup_form_data([open_event.id])
     body[field] = body[field][:3] + breaker + body[field][3:]
 
     response = client.post(f"{SIGNUP_FORM}?event={open_event.id}", body)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from notifications.models import Message
-from tests.factories import EventFactory
+from tests.factories import EventFactory, signup_form_data
 from tests.notifications import conftest as real_parts
 from tests.notifications.conftest import wait_until
 
@@ -43,20 +43,9 @@ def _submit_signup_form(base_url: str, event_id: int, email: str) -> str:
         page = response.read().decode()
     # Every form on the page (the language switcher too) carries a valid token.
     csrf = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[0]
-    form = {
-        "csrfmiddlewaretoken": csrf,
-        "event": str(event_id),
-        "name": "Anna Andersson",
-        "email": email,
-        "organisation": "Kaffekooperativet",
-        "organisation_type": "social_enterprise",
-        "municipality": "Nyköping",
-        "gender": "woman",
-        "language": "sv",
-        "consent": "on",
-    }
+    form = signup_form_data([event_id], csrfmiddlewaretoken=csrf, email=email)
     request = urllib.request.Request(
-        f"{base_url}/anmalan/", data=urllib.parse.urlencode(form).encode(), headers={"Referer": base_url}
+        f"{base_url}/anmalan/", data=urllib.parse.urlencode(form, doseq=True).encode(), headers={"Referer": base_url}
     )
     with browser.open(request, timeout=10) as response:
         # A valid form redirects to the confirmation page; an invalid one renders the form again.

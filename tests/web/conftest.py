@@ -7,6 +7,7 @@ from django.utils import timezone, translation
 
 from events.services import event_create, theme_create
 from registrations.services import PersonDetails, signup_create
+from tests.factories import signup_form_data
 
 
 @pytest.fixture(autouse=True)
@@ -70,18 +71,6 @@ def signup_data():
     """A valid POST body for the sign-up form; tests override single fields."""
 
     def data(*events, **overrides):
-        body = {
-            "event": [str(event.id) for event in events],
-            "name": "Anna Andersson",
-            "email": "anna@example.org",
-            "organisation": "Kaffekooperativet",
-            "organisation_type": "social_enterprise",
-            "municipality": "Nyköping",
-            "gender": "woman",
-            "language": "sv",
-            "consent": "on",
-        }
-        body.update(overrides)
-        return {key: value for key, value in body.items() if value is not None}
+        return signup_form_data([event.id for event in events], **overrides)
 
     return data
