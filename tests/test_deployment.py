@@ -12,7 +12,21 @@ from pathlib import Path
 
 import pytest
 
+from tests.notifications.conftest import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def production_env(**overrides: str) -> dict:
+    """This process's environment with what config.settings.production refuses to start without."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "a-long-random-production-secret-" + "k" * 40,
+        "ALLOWED_HOSTS": "traffpunkt.example.org",
+        "EMAIL_HOST": "smtp.example.org",
+        **overrides,
+    }
 
 
 @pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is not installed")
@@ -60,13 +74,7 @@ def test_production_settings_refuse_to_start_without_secret_key():
 
 
 def test_production_settings_pass_the_deploy_check():
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": "a-long-random-production-secret-" + "k" * 40,
-        "ALLOWED_HOSTS": "traffpunkt.example.org",
-        "EMAIL_HOST": "smtp.example.org",
-    }
+    env = production_env()
     result = subprocess.run(
         [str(ROOT / ".venv/bin/python"), "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         capture_output=True,
@@ -90,19 +98,16 @@ def test_the_images_steps_serve_the_site_under_production_settings(tmp_path):
     """What the Dockerfile does, without Docker: collectstatic, then gunicorn with the
     production settings; /health, a page and a hashed static file are served."""
     port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": "a-long-random-production-secret-" + "k" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "EMAIL_HOST": "127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "REDIS_URL": "redis://127.0.0.1:6379/9",
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "TRAFFPUNKT_VAR_DIR": str(tmp_path / "var"),
+    env = production_env(
+        ALLOWED_HOSTS="127.0.0.1",
+        EMAIL_HOST="127.0.0.1",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        REDIS_URL="redis://127.0.0.1:6379/9",
+        STATIC_ROOT=str(tmp_path / "static"),
+        TRAFFPUNKT_VAR_DIR=str(tmp_path / "var"),
         # Plain HTTP here; in production a TLS proxy is in front.
-        "SECURE_SSL_REDIRECT": "0",
-    }
+        SECURE_SSL_REDIRECT="0",
+    )
     python = str(ROOT / ".venv/bin/python")
     for command in (["collectstatic", "--noinput"], ["migrate", "--noinput"]):
         subprocess.run([python, "manage.py", *command], env=env, cwd=ROOT, check=True, capture_output=True)
@@ -125,12 +130,6 @@ def test_the_images_steps_serve_the_site_under_production_settings(tmp_path):
     assert "immutable" in static.headers["Cache-Control"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _wait_for(port: int, process: subprocess.Popen, seconds: float = 20) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -150,3 +149,20 @@ def _get(port: int, path: str):
     response.text = response.read().decode()
     connection.close()
     return response
+
+
+def test_production_logs_one_json_object_per_line():
+    code = "import django, logging; django.setup(); logging.getLogger('traffpunkt').warning('Hej %s', 'då')"
+    result = subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "-c", code],
+        capture_output=True,
+        text=True,
+        env=production_env(),
+        cwd=ROOT,
+        check=True,
+    )
+
+    (line,) = result.stderr.strip().splitlines()
+    record = json.loads(line)
+    assert (record["level"], record["logger"], record["message"]) == ("WARNING", "traffpunkt", "Hej då")
+    assert record["time"]
