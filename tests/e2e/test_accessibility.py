@@ -10,7 +10,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from accounts.services import organiser_create
@@ -18,7 +17,7 @@ from events.choices import Audience, EventStatus, Kind, Municipality
 from registrations.choices import Status
 from registrations.models import Registration
 from registrations.privacy import privacy_token
-from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.browser import CHROMIUM
 from tests.factories import EventFactory, RegistrationFactory, ThemeFactory
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -36,22 +35,6 @@ pytestmark = [
 needs_axe = pytest.mark.skipif(
     not AXE.is_file(), reason="npm ci has not installed axe-core: install Node.js/npm and run `npm ci`"
 )
-
-
-@pytest.fixture
-def chromium(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are
-    # still plain synchronous code, so Django's guard against async contexts does not apply.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-        # ORM calls made inside Playwright's event loop get a connection of their own; closed
-        # here, it cannot keep PostgreSQL from dropping the test database.
-        connections.close_all()
 
 
 @pytest.fixture

@@ -5,12 +5,11 @@ meeting, checks in three people, adds a walk-in, and the database shows four att
 import shutil
 
 import pytest
-from django.db import connections
 from openpyxl import load_workbook
 
 from accounts.services import organiser_create
 from registrations.models import Registration
-from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.browser import CHROMIUM
 from tests.factories import EventFactory, RegistrationFactory
 
 pytestmark = [
@@ -21,24 +20,12 @@ pytestmark = [
 
 
 @pytest.fixture
-def phone(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are
-    # still plain synchronous code, so Django's guard against async contexts does not apply.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
-        # ORM calls made inside Playwright's event loop get a connection of their own (Django
-        # keeps connections per async context); closed here, it cannot keep PostgreSQL from
-        # dropping the test database.
-        connections.close_all()
+def phone(chromium):
+    context = chromium.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
 
 
 def test_organiser_checks_in_three_people_and_a_walk_in_on_a_phone_and_exports_the_list(live_server, phone, tmp_path):
