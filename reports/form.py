@@ -174,7 +174,8 @@ def _participants_table(participants: dict) -> list[list[str]]:
     return rows
 
 
-def _label(choices, code: str) -> str:
+def code_label(choices, code: str) -> str:
+    """The label of a code in the active language; an unknown (older) code as stored."""
     try:
         return str(choices(code).label)
     except ValueError:
@@ -185,10 +186,10 @@ def figure_tables(figures: dict, *, suppress_small: bool) -> list[Table]:
     """The figures as tables: the report's appendix and its CSV/XLSX export."""
 
     def breakdown(title: str, key: str, choices, *, suppress: bool = False) -> Table:
-        rows = [[_label(choices, code), shown(count, suppress=suppress)] for code, count in figures[key].items()]
+        rows = [[code_label(choices, code), shown(count, suppress=suppress)] for code, count in figures[key].items()]
         return Table(title, [["", "Unika besökare"], *rows])
 
-    kinds = [[_label(Kind, kind), str(count)] for kind, count in figures["events_held_by_kind"].items()]
+    kinds = [[code_label(Kind, kind), str(count)] for kind, count in figures["events_held_by_kind"].items()]
     return [
         Table(
             "Sammanfattning",
@@ -211,7 +212,7 @@ def figure_tables(figures: dict, *, suppress_small: bool) -> list[Table]:
                     [
                         event["starts_at"][:10],
                         event["title"],
-                        _label(Kind, event["kind"]),
+                        code_label(Kind, event["kind"]),
                         str(event["registered"]),
                         str(event["attended"]),
                         str(event["no_shows"]),

@@ -232,5 +232,9 @@ def outcome_figures(period: Period) -> dict[str, int]:
 
 def progress_report_for(period: Period) -> ProgressReport:
     """The period's saved report, or an unsaved empty one (drafts only) when none is saved."""
-    saved = ProgressReport.objects.filter(period_start=period.start, period_end=period.end).first()
+    saved = (
+        ProgressReport.objects.filter(period_start=period.start, period_end=period.end)
+        .select_related("finalised_by")
+        .first()
+    )
     return saved or ProgressReport(period_start=period.start, period_end=period.end)

@@ -17,10 +17,10 @@ from django.views.decorators.http import require_POST
 
 from events.choices import Kind, Municipality
 from registrations.choices import Gender, OrganisationType
-from reports.exports import report_file
-from reports.form import drafted_text, report_content, report_figures
+from reports.exports import FORMATS, report_file
+from reports.form import code_label, drafted_text, report_content, report_figures
 from reports.models import Outcome, Participant, Programme, ProgressReport
-from reports.selectors import Period, half_year_containing
+from reports.selectors import Period, half_year_containing, progress_report_for
 from reports.services import (
     ReportFinal,
     outcome_add,
@@ -46,7 +46,7 @@ from .views import workspace_view
 
 CHANGE_REPORT = "reports.change_progressreport"
 RECENT_HALF_YEARS = 4
-DOWNLOADS = ("docx", "pdf", "xlsx", "csv")
+DOWNLOADS = tuple(FORMATS)
 # Sections an organiser answers in words; finalising with one of them empty asks twice.
 ANSWERED_SECTIONS = {3: "deviations", 4: "budget_on_track", 9: "implementation", 10: "signed_by"}
 
@@ -56,14 +56,6 @@ def _period(start: date, end: date) -> Period:
         return Period(start, end)
     except ValueError:
         raise Http404 from None
-
-
-def _report(period: Period) -> ProgressReport:
-    """The period's saved report, or an unsaved one: opening a period creates nothing."""
-    found = ProgressReport.objects.filter(period_start=period.start, period_end=period.end).select_related(
-        "finalised_by"
-    )
-    return found.first() or ProgressReport(period_start=period.start, period_end=period.end)
 
 
 def _report_url(report: ProgressReport) -> str:
@@ -105,21 +97,14 @@ def report_index(request):
 # One period's report
 
 
-def _label(choices, code: str) -> str:
-    try:
-        return str(choices(code).label)
-    except ValueError:
-        return code or "–"
-
-
 def _labelled(choices, counts: dict) -> list[tuple[str, int]]:
-    return [(_label(choices, code), count) for code, count in counts.items()]
+    return [(code_label(choices, code), count) for code, count in counts.items()]
 
 
 def _figures_context(figures: dict) -> dict:
     """The figures as the page shows them: labels in the page's language."""
     events = [
-        {**event, "kind_label": _label(Kind, event["kind"]), "day": date.fromisoformat(event["starts_at"][:10])}
+        {**event, "kind_label": code_label(Kind, event["kind"]), "day": date.fromisoformat(event["starts_at"][:10])}
         for event in figures["events"]
     ]
     breakdowns = [
@@ -158,7 +143,7 @@ def report_page(request, start: date, end: date):
     """GET shows the figures and the answers (the drafts where a drafted section is empty);
     POST saves every answer. A button named `redraft` saves and empties that drafted section,
     so the page shows it written again from the records."""
-    report = _report(_period(start, end))
+    report = progress_report_for(_period(start, end))
     figures = report_figures(report)
     if report.is_final:
         if request.method == "POST":
@@ -194,7 +179,7 @@ def report_page(request, start: date, end: date):
 def report_finalise(request, start: date, end: date):
     """GET asks for confirmation; only the POST freezes the report."""
     period = _period(start, end)
-    report = _report(period)
+    report = progress_report_for(period)
     if report.is_final:
         messages.info(request, str(ReportFinal()))
         return redirect(_report_url(report))
@@ -217,7 +202,7 @@ def report_finalise(request, start: date, end: date):
 def report_download(request, start: date, end: date, extension: str):
     if extension not in DOWNLOADS:
         raise Http404
-    report = _report(_period(start, end))
+    report = progress_report_for(_period(start, end))
     content, media_type, filename = report_file(report, extension)
     response = HttpResponse(content, content_type=media_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
