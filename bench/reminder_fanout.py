@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.support import free_port, recreate_database, start, stop, wait_for_port  # noqa: E402
+from bench.support import flush_redis, free_port, recreate_database, start, stop, wait_for_port  # noqa: E402
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/traffpunkt_bench_fanout")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
@@ -34,12 +34,6 @@ WORKERS = int(os.environ.get("BENCH_CELERY_CONCURRENCY", str(os.cpu_count() or 1
 DEADLINE_SECONDS = 300
 TARGET = 0.5
 SINK_PORT = free_port()
-
-
-def flush_redis(url: str = REDIS_URL) -> None:
-    import redis
-
-    redis.Redis.from_url(url).flushdb()
 
 
 def create_meetings(now, *, meetings: int = MEETINGS, per_meeting: int = PER_MEETING) -> list:
@@ -188,7 +182,7 @@ def main() -> int:
         EMAIL_PORT=str(SINK_PORT),
     )
     recreate_database(DATABASE_URL)
-    flush_redis()
+    flush_redis(REDIS_URL)
     import django
 
     django.setup()
@@ -227,7 +221,7 @@ def main() -> int:
         for worker in workers:
             stop(worker)
         stop(sink)
-        flush_redis()
+        flush_redis(REDIS_URL)
 
     lines = sink_lines(log)[baseline_lines:]
     received = Counter(recipient for _, recipient in lines)

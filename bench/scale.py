@@ -40,14 +40,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.reminder_fanout import (  # noqa: E402
     create_meetings,
-    flush_redis,
     rate,
     sink_lines,
     start_workers,
     wait_until_delivered,
 )
 from bench.signup_burst import burst, commit_latency_seconds  # noqa: E402
-from bench.support import free_port, recreate_database, start, start_gunicorn, stop, wait_for_port  # noqa: E402
+from bench.support import flush_redis, free_port, recreate_database, start, start_gunicorn, stop, wait_for_port  # noqa: E402
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/traffpunkt_bench_scale")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")

@@ -1,8 +1,11 @@
-"""1,000 sign-ups, 100 at a time, for a 40-seat meeting, through gunicorn on PostgreSQL.
+"""1,000 sign-ups, 100 at a time, for a 40-seat meeting, through gunicorn on PostgreSQL,
+with Redis as broker and cache as in production.
 
 Prints correctness (40 confirmed, no 5xx, no duplicates, waiting list in order) and the
 sign-up rate as a ratio to a one-INSERT ninja endpoint served by the same gunicorn in
-the same run. Needs PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/traffpunkt_bench).
+the same run. Needs PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/traffpunkt_bench),
+and Redis: BENCH_SIGNUP_REDIS_URL (default redis://127.0.0.1:6379/7; only that DB is flushed,
+at the start and at the end: no worker runs, so the wake-ups the sign-ups queue stay there).
 """
 
 import json
@@ -16,9 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.support import free_port, recreate_database, start_gunicorn, stop  # noqa: E402
+from bench.support import flush_redis, free_port, recreate_database, start_gunicorn, stop  # noqa: E402
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/traffpunkt_bench")
+REDIS_URL = os.environ.get("BENCH_SIGNUP_REDIS_URL", "redis://127.0.0.1:6379/7")
 SIGNUPS = int(os.environ.get("BENCH_SIGNUPS", "1000"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "100"))
 WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
@@ -64,9 +68,11 @@ def burst(
 
 
 def main() -> int:
-    os.environ.update(DJANGO_SETTINGS_MODULE="bench.settings", DATABASE_URL=DATABASE_URL, SIGNUP_RATE_LIMIT="off")
-    os.environ.pop("REDIS_URL", None)
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="bench.settings", DATABASE_URL=DATABASE_URL, REDIS_URL=REDIS_URL, SIGNUP_RATE_LIMIT="off"
+    )
     recreate_database(DATABASE_URL)
+    flush_redis(REDIS_URL)
     import django
 
     django.setup()
@@ -110,6 +116,7 @@ def main() -> int:
         signup_seconds, signups = burst(port, "/api/signups", signup_bodies)
     finally:
         stop(server)
+        flush_redis(REDIS_URL)
 
     statuses = [status for status, _ in signups]
     server_errors = sum(status >= 500 for status in statuses)

@@ -23,6 +23,13 @@ def recreate_database(url: str) -> None:
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True, env=os.environ)
 
 
+def flush_redis(url: str) -> None:
+    """Empties the one Redis database in `url` (a benchmark's own, never the default 0)."""
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -2,7 +2,6 @@
 them, so a message exists exactly when its cause was committed; the sender is woken after
 commit, and the periodic sweep sends whatever a lost wake-up left behind."""
 
-import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -20,37 +19,15 @@ from registrations.models import Registration, ThemeInterest
 from registrations.validators import clean_single_line
 
 from .models import Announcement, Message
+from .wakeup import wake_sender_on_commit
 
-logger = logging.getLogger(__name__)
 Kind = Message.Kind
-
-
-def _wake_sender() -> None:
-    # Enqueueing may fail (broker down): the row is committed and the sweep will send it.
-    # One wake-up per transaction: the task sends every due row, and each publish is paid for
-    # by the web request (a broker round trip, or a socket timeout when the broker hangs).
-    # A wake-up registered at this savepoint level or outside it commits with ours or not at all.
-    connection = transaction.get_connection()
-    current = set(connection.savepoint_ids)
-    if any(func is _enqueue_delivery and sids <= current for sids, func, _robust in connection.run_on_commit):
-        return
-    transaction.on_commit(_enqueue_delivery, robust=True)
-
-
-def _enqueue_delivery() -> None:
-    from .tasks import deliver_pending
-
-    # One try: this runs in the web request after commit, and each publish retry against a hung
-    # broker costs another socket timeout (15 s instead of 5). The sweep is the retry.
-    # (retry=False would be worse: kombu then waits 2 s between connection attempts when
-    # Redis refuses, where a refused connection now fails at once.)
-    deliver_pending.apply_async(retry_policy={"max_retries": 0})
 
 
 def _save(messages: list[Message]) -> None:
     if messages:
         Message.objects.bulk_create(messages, ignore_conflicts=True)
-        _wake_sender()
+        wake_sender_on_commit()
 
 
 def queue_for_registrations(

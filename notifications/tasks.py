@@ -3,12 +3,13 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import delivery, outbox
+from . import delivery, outbox, wakeup
 
 
-@shared_task(acks_late=True, ignore_result=True)
-def deliver_pending() -> int:
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def deliver_pending(self) -> int:
     """Sends whatever is due. Idempotent (rows are claimed), so a redelivered task is harmless."""
+    wakeup.wake_up_received(self.app)
     return delivery.deliver_due()
 
 

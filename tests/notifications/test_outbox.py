@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from events.choices import EventStatus
 from events.services import event_cancel, event_create, event_update, theme_create
-from notifications import outbox
+from notifications import outbox, wakeup
 from notifications.models import Message
 from registrations.choices import Status
 from registrations.models import ThemeInterest
@@ -271,7 +271,7 @@ def test_a_registration_without_an_address_gets_no_message():
 
 
 def _wake_ups(callbacks) -> int:
-    return sum(1 for callback in callbacks if callback is outbox._enqueue_delivery)
+    return sum(1 for callback in callbacks if callback is wakeup.publish_wake_up)
 
 
 def test_a_transaction_that_writes_several_kinds_of_message_wakes_the_sender_once(django_capture_on_commit_callbacks):

@@ -1,0 +1,75 @@
+"""Waking the sender after a commit, with at most one wake-up waiting in the queue.
+
+A wake-up (the deliver_pending task) sends every due row, so while one waits in the queue a
+second adds nothing but a broker publish, which is the dearest step of a sign-up. On Redis a
+flag beside the queue says a wake-up is waiting: a commit that finds the flag set publishes
+nothing, and the task clears the flag *before* it looks for rows, so whatever committed while
+the flag stood is seen by that task. Either a commit sets the flag and publishes, or the task
+that set it has yet to look.
+
+A flag left behind by a wake-up that was lost (the broker restarted between flag and publish)
+expires after FLAG_SECONDS; the minute's sweep sends those rows meanwhile. Brokers without a
+key-value store (the filesystem transport that `make run` uses without Redis) publish always.
+"""
+
+import logging
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+FLAG = "traffpunkt:outbox:wake-up-queued"
+FLAG_SECONDS = 30
+
+
+def wake_sender_on_commit() -> None:
+    """Wakes the sender once the current transaction commits (once, however often asked)."""
+    # A wake-up registered at this savepoint level or outside it commits with ours or not at all.
+    connection = transaction.get_connection()
+    current = set(connection.savepoint_ids)
+    if any(func is publish_wake_up and sids <= current for sids, func, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(publish_wake_up, robust=True)
+
+
+def _flag_client(producer):
+    # The Redis transport's client for this broker connection; None on brokers without one.
+    return getattr(producer.channel, "client", None)
+
+
+def publish_wake_up() -> None:
+    """Queues a deliver_pending task unless one is already waiting.
+
+    Broker errors propagate (on_commit logs them): the rows are committed, and the sweep is
+    the retry. One try only, since every retry against a hung broker costs the web request
+    another socket timeout.
+    """
+    from .tasks import deliver_pending
+
+    with deliver_pending.app.producer_or_acquire() as producer:
+        client = _flag_client(producer)
+        if client is not None and not client.set(FLAG, 1, nx=True, ex=FLAG_SECONDS):
+            return
+        try:
+            deliver_pending.apply_async(producer=producer, retry_policy={"max_retries": 0})
+        except Exception:
+            _clear(client)
+            raise
+
+
+def wake_up_received(app) -> None:
+    """Called by the task before it looks for rows: commits from now on publish again."""
+    try:
+        with app.producer_or_acquire() as producer:
+            _clear(_flag_client(producer))
+    except Exception:
+        # The flag expires by itself; until then commits rely on this task and the sweep.
+        logger.warning("could not clear the outbox wake-up flag", exc_info=True)
+
+
+def _clear(client) -> None:
+    if client is not None:
+        try:
+            client.delete(FLAG)
+        except Exception:
+            logger.warning("could not clear the outbox wake-up flag", exc_info=True)
