@@ -1,7 +1,7 @@
 """How sign-ups and reminders scale with workers on this one machine.
 
-Sign-ups: gunicorn with 1, 2 and 4 sync workers on PostgreSQL (and Redis, where each sign-up
-publishes its e-mail wake-up), 2,000 sign-ups spread over 200 meetings (10 each, 20 seats)
+Sign-ups: gunicorn with 1, 2 and 4 sync workers on PostgreSQL (and Redis, where the sign-ups
+queue their e-mail wake-up), 2,000 sign-ups spread over 200 meetings (10 each, 20 seats)
 from 32 client threads (a connection per request: sync workers close each one after the
 answer). Sign-ups for one meeting take turns on its row lock by design, so what more workers
 can speed up is sign-ups for different meetings. The database is created afresh for each

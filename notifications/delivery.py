@@ -185,9 +185,12 @@ def release_stale_claims(*, now: datetime) -> int:
 
 
 def deliver_due(*, time_budget: float = 50.0) -> int:
-    """Sends due rows in batches until none are left or the time budget is spent. Rows left
-    when the budget runs out get a fresh wake-up, so a long queue drains without waiting for
-    the minute's sweep, in tasks short enough to be redelivered safely."""
+    """Sends due rows in batches until none are left or the time budget is spent.
+
+    A full batch means more rows may be due, so another wake-up is queued (at most one waits)
+    for an idle worker to take them beside this one; the same wake-up carries on after this
+    task when its budget runs out, so tasks stay short enough to be redelivered safely.
+    """
     started = time.monotonic()
     total = 0
     while True:
@@ -195,10 +198,16 @@ def deliver_due(*, time_budget: float = 50.0) -> int:
         batch = claim_batch(now=now)
         if not batch:
             return total
+        if len(batch) == BATCH_SIZE:
+            _wake_another_sender()
         total += send_batch(batch, now=now)
         if time.monotonic() - started >= time_budget:
-            try:
-                wakeup.publish_wake_up()
-            except Exception:  # the broker is unreachable: the minute's sweep takes the rest
-                logger.warning("could not queue a wake-up for the rest of the outbox", exc_info=True)
+            _wake_another_sender()
             return total
+
+
+def _wake_another_sender() -> None:
+    try:
+        wakeup.publish_wake_up()
+    except Exception:  # the broker is unreachable: the minute's sweep takes the rest
+        logger.warning("could not queue a wake-up for the rest of the outbox", exc_info=True)

@@ -88,3 +88,18 @@ def test_a_publish_that_fails_leaves_no_flag_behind(broker, redis_server, caplog
     assert "WRONGTYPE" in caplog.text
     _sign_up(Client(), event, "next@example.org")
     assert redis_server.queue_length("mail") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_full_batch_wakes_another_sender_to_share_the_queue(broker, redis_server, mailbox):
+    """Rows committed before any worker starts leave one wake-up in the queue; the worker
+    that takes it finds a full batch and queues another, so a second worker sends beside
+    it instead of idling."""
+    registrations = RegistrationFactory.create_batch(2 * delivery.BATCH_SIZE + 5, event=EventFactory(capacity=None))
+    outbox.queue_for_registrations(Message.Kind.CONFIRMATION, registrations)
+    assert redis_server.queue_length("mail") == 1
+    wakeup.wake_up_received(broker)  # as the task does first
+
+    assert delivery.deliver_due() == 2 * delivery.BATCH_SIZE + 5
+    # The first full batch queued a wake-up for another worker; later ones found it waiting.
+    assert redis_server.queue_length("mail") == 2
