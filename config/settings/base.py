@@ -219,7 +219,8 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Fail fast when Redis is down or hung, so a web request never waits long on the broker.
 # The read timeout stays above the 1 s a worker blocks on BRPOP waiting for work.
 REDIS_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 1}
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+# The filesystem transport ignores the host; naming one keeps kombu from warning on each publish.
+CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost/"
 if not REDIS_URL:
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {

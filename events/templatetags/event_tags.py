@@ -38,6 +38,24 @@ def when(event) -> str:
     return text + date_format(ends, "H:i")
 
 
+@register.filter
+def where(event: Event) -> str:
+    """'Stadshuset, Nyköping', 'Digitalt' or both ('Stadshuset, Nyköping · Digitalt').
+
+    The municipality follows the place unless the place already ends with it
+    ('Coompanion Sörmland, Nyköping'); a meeting with a link and a place is shown as both."""
+    parts = []
+    if event.location or not event.online:
+        place = event.location or _("Place to be announced")
+        municipality = event.get_municipality_display() if event.municipality else ""
+        if municipality and not place.casefold().endswith(municipality.casefold()):
+            place = f"{place}, {municipality}"
+        parts.append(place)
+    if event.online:
+        parts.append(_("Online"))
+    return " · ".join(parts)
+
+
 @register.simple_tag
 def seats_left(event: Event) -> int | None:
     return _seats_left(event)

@@ -157,3 +157,25 @@ def test_swedish_is_the_default(client, make_meeting):
     assert '<html lang="sv">' in html
     assert "Kommande träffar" in html
     assert 'action="/i18n/setlang/"' in html
+
+
+@pytest.mark.parametrize(
+    ("fields", "shown"),
+    [
+        ({"location": "Stadshuset"}, "Stadshuset, Nyköping"),
+        # The place already names its municipality: not twice.
+        ({"location": "Coompanion Sörmland, Nyköping"}, "Coompanion Sörmland, Nyköping"),
+        ({"location": "", "online_url": "https://meet.example.org/x", "municipality": ""}, "Digitalt"),
+        # A hybrid meeting: the room and the link, not the link alone.
+        ({"location": "Stadshuset", "online_url": "https://meet.example.org/x"}, "Stadshuset, Nyköping · Digitalt"),
+        ({"location": ""}, "Plats meddelas senare, Nyköping"),
+    ],
+)
+def test_where_a_meeting_is_reads_the_same_on_card_and_detail(client, make_meeting, fields, shown):
+    event = make_meeting(**fields)
+
+    card = client.get("/").content.decode()
+    detail = client.get(reverse("events:detail", args=[event.id])).content.decode()
+
+    for html in (card, detail):
+        assert re.search(r"<dt>Var</dt><dd>" + re.escape(shown) + r"(<br>|</dd>)", html), html
