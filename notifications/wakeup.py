@@ -4,8 +4,8 @@ A wake-up (the deliver_pending task) sends every due row, so while one waits in 
 second adds nothing but a broker publish, which is the dearest step of a sign-up. On Redis a
 flag beside the queue says a wake-up is waiting: a commit that finds the flag set publishes
 nothing, and the task clears the flag *before* it looks for rows, so whatever committed while
-the flag stood is seen by that task. Either a commit sets the flag and publishes, or the task
-that set it has yet to look.
+the flag stood is seen by that task. Either a commit sets the flag and publishes, or it finds
+the flag of a wake-up that has yet to look.
 
 A flag left behind by a wake-up that was lost (the broker restarted between flag and publish)
 expires after FLAG_SECONDS; the minute's sweep sends those rows meanwhile. Brokers without a
