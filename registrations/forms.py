@@ -97,6 +97,16 @@ class SignupForm(forms.Form):
         """Ids ticked in the submitted form, or pre-ticked from the link (?event=1&event=2)."""
         return {str(value) for value in self["event"].value() or []}
 
+    def ticked_events(self) -> list:
+        chosen = self.chosen_event_ids()
+        return [event for event in self.event_choices if str(event.id) in chosen]
+
+    def other_events(self) -> list:
+        """The meetings not ticked: folded away under the ticked ones when some are, so that
+        someone who chose on the list page does not scroll past every meeting again."""
+        chosen = self.chosen_event_ids()
+        return [event for event in self.event_choices if str(event.id) not in chosen]
+
     def person(self) -> PersonDetails:
         data = self.cleaned_data
         return PersonDetails(

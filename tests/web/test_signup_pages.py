@@ -25,6 +25,30 @@ def test_signup_page_pre_ticks_meetings_from_the_link(client, make_meeting):
     assert "Samordningsförbundet RAR" in html and "12 månader" in html
 
 
+def test_meetings_not_ticked_from_the_link_are_folded_under_the_ticked_ones(client, make_meeting):
+    """Someone who chose on the list page reads their choice and the form, not every meeting
+    again; the others are one click away (a <details>, no script needed)."""
+    first, second, third = make_meeting("A"), make_meeting("B"), make_meeting("C")
+
+    html = client.get(SIGNUP, {"event": [second.id]}).content.decode()
+
+    before, folded = html.split('<details class="more-meetings">')
+    folded = folded.split("</details>")[0]
+    assert f'id="pick-{second.id}"' in before
+    assert "Visa 2 träffar till" in folded
+    assert f'id="pick-{first.id}"' in folded and f'id="pick-{third.id}"' in folded
+    assert f'id="pick-{second.id}"' not in folded
+
+
+def test_with_nothing_ticked_every_meeting_is_shown(client, make_meeting):
+    meetings = [make_meeting("A"), make_meeting("B")]
+
+    html = client.get(SIGNUP).content.decode()
+
+    assert "more-meetings" not in html
+    assert all(f'id="pick-{meeting.id}"' in html for meeting in meetings)
+
+
 def test_signup_for_several_meetings_shows_confirmed_and_waitlisted(client, make_meeting, register, signup_data):
     roomy = make_meeting("Rymlig träff", capacity=10)
     full = make_meeting("Full träff", capacity=1)
