@@ -8,6 +8,7 @@ urlpatterns = [
     path("anmalan/klar/", views.signup_done, name="done"),
     path("anmalan/<str:token>/", views.manage, name="manage"),
     path("anmalan/<str:token>/avboka/", views.cancel, name="cancel"),
+    path("anmalan/<str:token>/kalender.ics", views.calendar_file, name="calendar"),
     # A person's own data: the link is e-mailed from the manage page, signed, valid for a day.
     path("anmalan/<str:token>/mina-uppgifter/", privacy_views.link_request, name="privacy_link"),
     path("mina-uppgifter/raderade/", privacy_views.erased, name="privacy_erased"),

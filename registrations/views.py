@@ -5,15 +5,17 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from events.selectors import event_list_upcoming, theme_list
+from notifications.invites import personal_feed
 
 from .choices import Status
 from .forms import SignupForm
@@ -149,6 +151,21 @@ def manage(request, token: str):
         "online_url": registration.event.online_url if registration.status == Status.CONFIRMED else "",
     }
     return render(request, "registrations/manage.html", context)
+
+
+@never_cache
+@require_safe
+def calendar_file(request, token: str):
+    """A confirmed meeting as a calendar file, for someone whose invitation went astray. It
+    has the invitation's UID, so importing both leaves one entry, and the online link, which
+    the manage page shows too. Only this registration: the token proves nothing about the
+    person's other meetings."""
+    registration = registration_get_by_token(token)
+    if registration is None or registration.status != Status.CONFIRMED:
+        raise Http404
+    response = HttpResponse(personal_feed([registration]), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="traffpunkt.ics"'
+    return response
 
 
 @never_cache

@@ -117,3 +117,38 @@ def test_manage_page_in_english(client, make_meeting, register):
     assert "Your registration" in html
     assert "Confirmed" in html
     assert "Cancel my registration" in html
+
+
+def test_a_confirmed_registration_downloads_its_meeting_as_a_calendar_file(client, make_meeting, register):
+    """For someone whose invitation went astray: the same UID as the invitation, so importing
+    both leaves one entry, and the online link the manage page shows too."""
+    from icalendar import Calendar
+
+    from notifications.invites import registration_uid
+
+    event = make_meeting("Digital träff", online_url="https://meet.example.org/room-7")
+    registration, token = register(event)
+    calendar_url = reverse("registrations:calendar", args=[token])
+    assert f'href="{calendar_url}"' in client.get(_manage(token)).content.decode()
+
+    response = client.get(calendar_url)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="traffpunkt.ics"'
+    [vevent] = Calendar.from_ical(response.content).walk("VEVENT")
+    assert str(vevent["UID"]) == registration_uid(registration)
+    assert vevent.decoded("DTSTART") == event.starts_at
+    assert vevent.decoded("DTEND") == event.ends_at
+    assert "meet.example.org/room-7" in str(vevent["LOCATION"])
+
+
+def test_only_a_confirmed_registration_has_a_calendar_file(client, make_meeting, register):
+    event = make_meeting(capacity=1)
+    register(event, email="first@example.org")
+    waiting, waiting_token = register(event, email="second@example.org")
+    assert waiting.status == "waitlisted"
+
+    assert "kalender.ics" not in client.get(_manage(waiting_token)).content.decode()
+    assert client.get(reverse("registrations:calendar", args=[waiting_token])).status_code == 404
+    assert client.get(reverse("registrations:calendar", args=["no-such-token"])).status_code == 404
