@@ -5,14 +5,12 @@ What arrives is read back as a mail client would: the MIME parts, the calendar i
 """
 
 import re
-import threading
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -21,6 +19,7 @@ from notifications import delivery
 from notifications.models import Message
 from registrations.services import registration_cancel, signup_create
 from tests.factories import EventFactory, RegistrationFactory, person
+from tests.threads import at_once
 
 Kind, State = Message.Kind, Message.State
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -241,21 +240,8 @@ def test_concurrent_senders_deliver_each_message_exactly_once(mailbox):
     from notifications import outbox
 
     outbox.queue_for_registrations(Kind.CONFIRMATION, registrations)
-    start = threading.Barrier(4)
-    sent = []
 
-    def sender():
-        try:
-            start.wait()
-            sent.append(delivery.deliver_due())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sender) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    sent, _errors = at_once(delivery.deliver_due, threads=4)
 
     assert sum(sent) == 120
     counts = mailbox.recipients()

@@ -10,12 +10,10 @@ tests that send use meetings around the 2027 changes; tests that only write remi
 cover the 2026 changes (2026-03-29 and 2026-10-25).
 """
 
-import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from events.services import event_cancel, event_update
@@ -25,6 +23,7 @@ from notifications.outbox import reminders_due
 from registrations.choices import Status
 from registrations.services import registration_cancel, signup_create
 from tests.factories import EventFactory, RegistrationFactory, person
+from tests.threads import at_once
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 WEEK, DAY = 7 * 24 * 60, 24 * 60
@@ -283,24 +282,8 @@ def test_two_schedulers_at_once_write_one_reminder_per_registration_and_offset()
     starts_local, _starts_utc, due = DST_MEETINGS["2027-spring-after"]
     events = [_meeting(starts_local) for _ in range(3)]
     people = [_confirmed(event) for event in events for _ in range(20)]
-    workers = 6
-    start = threading.Barrier(workers)
-    errors = []
 
-    def scheduler():
-        try:
-            start.wait()
-            reminders_due(now=due[DAY])
-        except Exception as error:  # reported below; a thread's exception is otherwise lost
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=scheduler) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    _written, errors = at_once(lambda: reminders_due(now=due[DAY]), threads=6)
 
     assert errors == []
     rows = _reminders()

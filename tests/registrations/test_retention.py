@@ -1,7 +1,6 @@
 """The retention task: personal data of meetings that ended longer ago than
 PERSONAL_DATA_RETENTION_DAYS is anonymised, in batches, once; the reports do not change."""
 
-import threading
 from collections import defaultdict
 from datetime import timedelta
 from io import StringIO
@@ -11,7 +10,6 @@ from django.conf import settings as django_settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from notifications.models import CalendarFeed, Message
@@ -23,6 +21,7 @@ from reports.selectors import Period, progress_figures
 from reports.services import progress_report_finalise, progress_report_get_or_create
 from tests.factories import EventFactory, RegistrationFactory, ThemeFactory
 from tests.reports.conftest import SEED_PERIOD, seed_half_year  # noqa: F401 - the fixture
+from tests.threads import at_once
 
 Kind, State = Message.Kind, Message.State
 
@@ -178,23 +177,8 @@ def test_concurrent_runs_anonymise_each_registration_once(thirty_days):
     for n in range(12):
         RegistrationFactory(event=first, email=f"p{n}@example.org", attended=True)
         RegistrationFactory(event=second, email=f"p{n}@example.org", attended=True)
-    start = threading.Barrier(4)
-    counts, errors = [], []
 
-    def run():
-        try:
-            start.wait()
-            counts.append(personal_data_retention(batch_size=3).registrations)
-        except Exception as error:  # reported below, with the others
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    counts, errors = at_once(lambda: personal_data_retention(batch_size=3).registrations, threads=4)
 
     assert errors == []
     assert sum(counts) == 24
