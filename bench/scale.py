@@ -46,7 +46,16 @@ from bench.reminder_fanout import (  # noqa: E402
     wait_until_delivered,
 )
 from bench.signup_burst import burst, commit_latency_seconds  # noqa: E402
-from bench.support import flush_redis, free_port, recreate_database, start, start_gunicorn, stop, wait_for_port  # noqa: E402
+from bench.support import (  # noqa: E402
+    flush_redis,
+    free_port,
+    recreate_database,
+    start,
+    start_gunicorn,
+    stop,
+    theme_meeting,
+    wait_for_port,
+)
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/traffpunkt_bench_scale")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
@@ -110,27 +119,14 @@ def signup_run(workers: int) -> Run:
     from django.db import connections
     from django.utils import timezone
 
-    from events.services import event_create
     from registrations.models import Registration
 
     connections.close_all()  # the database is dropped under them
     recreate_database(DATABASE_URL)
     flush_redis(REDIS_URL)
     start_at = timezone.now() + timedelta(days=30)
-
-    def meeting(title: str, capacity: int) -> int:
-        return event_create(
-            title=title,
-            kind="theme_meeting",
-            starts_at=start_at,
-            ends_at=start_at + timedelta(hours=2),
-            capacity=capacity,
-            location="Nyköping",
-            municipality="Nyköping",
-        ).id
-
-    meetings = [meeting(f"Tematräff {m}", SEATS) for m in range(SIGNUP_MEETINGS)]
-    warmup = meeting("Uppvärmning", 1000)
+    meetings = [theme_meeting(f"Tematräff {m}", capacity=SEATS, starts_at=start_at) for m in range(SIGNUP_MEETINGS)]
+    warmup = theme_meeting("Uppvärmning", capacity=1000, starts_at=start_at)
 
     def body(email: str, event_id: int) -> dict:
         return {

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.support import flush_redis, free_port, recreate_database, start_gunicorn, stop  # noqa: E402
+from bench.support import flush_redis, free_port, recreate_database, start_gunicorn, stop, theme_meeting  # noqa: E402
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/traffpunkt_bench")
 REDIS_URL = os.environ.get("BENCH_SIGNUP_REDIS_URL", "redis://127.0.0.1:6379/7")
@@ -78,20 +78,11 @@ def main() -> int:
     django.setup()
     from django.utils import timezone
 
-    from events.services import event_create, theme_create
+    from events.services import theme_create
     from registrations.models import Registration
 
     theme_create(slug="bench", name="Bench")
-    start = timezone.now() + timedelta(days=30)
-    event = event_create(
-        title="Burst",
-        kind="theme_meeting",
-        starts_at=start,
-        ends_at=start + timedelta(hours=2),
-        capacity=CAPACITY,
-        location="Nyköping",
-        municipality="Nyköping",
-    )
+    event_id = theme_meeting("Burst", capacity=CAPACITY, starts_at=timezone.now() + timedelta(days=30))
 
     port = free_port()
     server = start_gunicorn(port, workers=WORKERS)
@@ -108,7 +99,7 @@ def main() -> int:
                 "organisation": "Bench AB",
                 "organisation_type": "social_enterprise",
                 "municipality": "Nyköping",
-                "event_ids": [event.id],
+                "event_ids": [event_id],
                 "consent": True,
             }
             for i in range(SIGNUPS)
@@ -121,12 +112,14 @@ def main() -> int:
     statuses = [status for status, _ in signups]
     server_errors = sum(status >= 500 for status in statuses)
     answered = [body["registrations"][0] for status, body in signups if status == 201]
-    confirmed = Registration.objects.filter(event=event, status="confirmed").count()
-    waitlisted = Registration.objects.filter(event=event, status="waitlisted").count()
-    distinct_emails = Registration.objects.filter(event=event).values("email").distinct().count()
+    confirmed = Registration.objects.filter(event_id=event_id, status="confirmed").count()
+    waitlisted = Registration.objects.filter(event_id=event_id, status="waitlisted").count()
+    distinct_emails = Registration.objects.filter(event_id=event_id).values("email").distinct().count()
     positions = sorted(r["waitlist_position"] for r in answered if r["status"] == "waitlisted")
     in_order = list(
-        Registration.objects.filter(event=event, status="waitlisted").order_by("id").values_list("email", flat=True)
+        Registration.objects.filter(event_id=event_id, status="waitlisted")
+        .order_by("id")
+        .values_list("email", flat=True)
     ) == [signup_bodies[i]["email"] for i in _order_by_position(answered, signup_bodies)]
 
     commit_seconds = commit_latency_seconds()

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +22,21 @@ def recreate_database(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True, env=os.environ)
+
+
+def theme_meeting(title: str, *, capacity: int, starts_at: datetime) -> int:
+    """A published two-hour theme meeting in Nyköping (Django must be set up); returns its id."""
+    from events.services import event_create
+
+    return event_create(
+        title=title,
+        kind="theme_meeting",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=2),
+        capacity=capacity,
+        location="Nyköping",
+        municipality="Nyköping",
+    ).id
 
 
 def flush_redis(url: str) -> None:
