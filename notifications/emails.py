@@ -1,6 +1,8 @@
 """Turning an outbox row into the e-mail a person reads: text, HTML and, where it belongs,
 a calendar invitation (as a text/calendar alternative and as invite.ics)."""
 
+import email.message
+import email.policy
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -17,7 +19,7 @@ from registrations.privacy import PRIVACY_LINK_MAX_AGE, privacy_token
 from registrations.selectors import waitlist_position
 from registrations.services import manage_links_issue
 
-from . import calendar, invites
+from . import calendar, invites, mime
 from .feeds import feed_urls, webcal_url
 from .models import Message
 
@@ -25,30 +27,31 @@ Kind = Message.Kind
 
 
 class InviteEmail(EmailMultiAlternatives):
-    """An e-mail that may carry a calendar invitation: as a text/calendar alternative whose
-    Content-Type names the same METHOD as the file (RFC 6047), and as invite.ics."""
+    """One of the outbox's e-mails: text, HTML and, where it belongs, a calendar invitation,
+    as a text/calendar alternative whose Content-Type names the same METHOD as the file
+    (RFC 6047) and as invite.ics. Built by notifications.mime (see there why)."""
 
     calendar: bytes = b""
     calendar_method = ""
 
     def add_invite(self, ics: bytes, *, method: str) -> None:
         self.calendar, self.calendar_method = ics, method
-        self.attach_alternative(ics.decode(), "text/calendar")
-        self.attach("invite.ics", ics, "application/ics")
 
-    def message(self, **kwargs):
-        msg = super().message(**kwargs)
-        for part in msg.walk():
-            if part.get_content_type() == "text/calendar":
-                # Bytes as built: iCalendar lines end in CRLF, which a text part would lose.
-                part.set_content(
-                    self.calendar,
-                    maintype="text",
-                    subtype="calendar",
-                    cte="base64",
-                    params={"method": self.calendar_method, "charset": "UTF-8"},
-                )
-        return msg
+    def message(self, *, policy: email.policy.Policy = email.policy.default) -> email.message.Message:
+        if self.cc or self.reply_to or self.attachments:
+            raise ValueError("InviteEmail carries no Cc, Reply-To or attachments but its invitation.")
+        [html] = [content for content, mimetype in self.alternatives if mimetype == "text/html"]
+        return mime.build(
+            subject=str(self.subject),
+            from_email=self.from_email,
+            to=self.to,
+            text=self.body,
+            html=html,
+            calendar=self.calendar,
+            calendar_method=self.calendar_method,
+            headers=self.extra_headers,
+            linesep=policy.linesep,
+        )
 
 
 def _subject(message: Message, title: str) -> str:

@@ -1,0 +1,112 @@
+"""The bytes of the e-mails the outbox sends, built with the stdlib's email.mime classes.
+
+Django 6 builds e-mails with the stdlib's newer email API, which parses every header it is
+given and folds it again on output; for a reminder with an invitation that took 5 to 9 ms, more
+than rendering the templates and the invitation together. These messages have one fixed shape
+(text, HTML, optional invitation), so they are put together directly, as Django did before
+version 6, about four times faster:
+
+    multipart/mixed                  (only with an invitation)
+        multipart/alternative
+            text/plain
+            text/html
+            text/calendar; method=...  (the invitation, RFC 6047)
+        application/ics              invite.ics
+
+Header values are checked to be single lines, display names are encoded (RFC 2047) and
+non-ASCII domains IDNA-encoded, as Django does.
+"""
+
+import email.charset
+import email.policy
+from datetime import UTC, datetime
+from email import encoders
+from email.header import Header
+from email.message import Message
+from email.mime.application import MIMEApplication
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+
+from django.conf import settings
+from django.core.mail.utils import DNS_NAME
+from django.utils.encoding import punycode
+from django.utils.timezone import get_current_timezone
+
+# SMTP allows lines of at most 998 octets; text with longer lines goes base64.
+_MAX_LINE_OCTETS = 998
+_EIGHT_BIT = email.charset.Charset("utf-8")
+_EIGHT_BIT.body_encoding = None  # sent as written (8bit): readable in the file and console backends
+_BASE64 = email.charset.Charset("utf-8")
+
+
+def single_line(name: str, value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError(f"Header values cannot contain newlines ({name}).")
+    return value
+
+
+def address(value: str) -> str:
+    """One address for a header: display name encoded, domain in IDNA, local part ASCII."""
+    name, addr = parseaddr(single_line("address", value))
+    local, at, domain = addr.rpartition("@")
+    if not at or not local.isascii():
+        raise ValueError(f"Invalid address {value!r}")
+    return formataddr((name, f"{local}@{punycode(domain)}"), charset="utf-8")
+
+
+def text_part(text: str, subtype: str) -> MIMENonMultipart:
+    encoded = text.encode()
+    fits = all(len(line) <= _MAX_LINE_OCTETS for line in encoded.splitlines())
+    part = MIMENonMultipart("text", subtype)
+    part.set_payload(text, charset=_EIGHT_BIT if fits else _BASE64)
+    return part
+
+
+def calendar_part(ics: bytes, method: str) -> MIMEBase:
+    part = MIMEBase("text", "calendar", method=method, charset="UTF-8")
+    # Bytes as built and base64 on the wire: iCalendar lines end in CRLF, which a text part would lose.
+    part.set_payload(ics)
+    encoders.encode_base64(part)
+    return part
+
+
+def invite_attachment(ics: bytes) -> MIMEApplication:
+    part = MIMEApplication(ics, "ics")
+    part.add_header("Content-Disposition", "attachment", filename="invite.ics")
+    return part
+
+
+def build(
+    *,
+    subject: str,
+    from_email: str,
+    to: list[str],
+    text: str,
+    html: str,
+    calendar: bytes = b"",
+    calendar_method: str = "",
+    headers: dict[str, str] | None = None,
+    linesep: str = "\n",
+) -> Message:
+    """The whole e-mail; `linesep` is what the caller's policy asks for ("\\r\\n" for SMTP)."""
+    policy = email.policy.compat32.clone(linesep=linesep)
+    body = MIMEMultipart("alternative", policy=policy)
+    body.attach(text_part(text, "plain"))
+    body.attach(text_part(html, "html"))
+    if calendar:
+        body.attach(calendar_part(calendar, calendar_method))
+        root = MIMEMultipart("mixed", policy=policy)
+        root.attach(body)
+        root.attach(invite_attachment(calendar))
+    else:
+        root = body
+    root["Subject"] = Header(single_line("Subject", subject), "utf-8")
+    root["From"] = address(from_email)
+    root["To"] = ", ".join(address(recipient) for recipient in to)
+    root["Date"] = format_datetime(datetime.now(get_current_timezone() if settings.EMAIL_USE_LOCALTIME else UTC))
+    root["Message-ID"] = make_msgid(domain=DNS_NAME)
+    for name, value in (headers or {}).items():
+        root[name] = single_line(name, value)
+    return root
