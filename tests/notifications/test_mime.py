@@ -94,3 +94,26 @@ def test_a_header_that_would_break_into_lines_is_refused(fields):
 def test_a_non_ascii_local_part_is_refused():
     with pytest.raises(ValueError, match="Invalid address"):
         sent(to=["änna@example.org"])
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"calendar": ICS, "calendar_method": "CANCEL"},
+        # Long headers that must be folded, and non-ASCII ones that must be encoded.
+        {"subject": "Påminnelse: " + "en mycket lång rubrik " * 8, "to": [f"person{i}@example.org" for i in range(8)]},
+        {"headers": {"X-Long": "ascii " * 30, "X-Short": "kort"}},
+    ],
+)
+def test_the_quick_way_of_writing_headers_writes_what_compat32_writes(fields):
+    message = mime.build(
+        **{
+            **dict(subject="Hej", from_email="a@example.org", to=["b@example.org"]),
+            **fields,
+            "text": "Hej\n",
+            "html": "<p>Hej</p>\n",
+            "linesep": "\r\n",
+        }
+    )
+
+    assert message.as_bytes() == message.as_bytes(policy=email.policy.compat32.clone(linesep="\r\n"))
