@@ -171,8 +171,22 @@ def build(message: Message, *, links: Links | None = None) -> InviteEmail:
         )
         email.attach_alternative(html, "text/html")
         if method:
-            email.add_invite(invites.registration_invite(registration, method=method, description=text), method=method)
+            invite = invites.registration_invite(registration, method=method, description=_invite_description(context))
+            email.add_invite(invite, method=method)
     return email
+
+
+def _invite_description(context: dict) -> str:
+    """What the calendar entry says besides time and place: the links a person needs on the
+    day. Not the e-mail's text: greetings and "the invitation is attached" are noise in a
+    calendar, and a reminder would overwrite the entry's text with its own each time."""
+    lines = []
+    if context["online_url"]:
+        lines.append(f"{_('Online meeting link')}: {context['online_url']}")
+    if context["manage_url"]:
+        lines.append(f"{_('See or cancel your registration')}: {context['manage_url']}")
+    lines.append(f"{_('About the meeting')}: {context['event_url']}")
+    return "\n".join(lines)
 
 
 def _manage_url(token: str) -> str:

@@ -112,6 +112,13 @@ def test_a_confirmation_arrives_with_text_html_and_a_request_invite_for_the_meet
     assert client.get(manage_path(text)).status_code == 200
     assert Message.objects.get().state == State.SENT
 
+    # The calendar entry keeps the links needed on the day, not the e-mail's greeting.
+    description = str(vevent["DESCRIPTION"])
+    assert f"Länk till det digitala mötet: {ONLINE_URL}" in description
+    assert manage_path(description) == manage_path(text)
+    assert f"Om träffen: {settings.SITE_URL}/traffar/{event.id}/" in description
+    assert "Hej" not in description
+
 
 @pytest.mark.django_db
 def test_the_body_shows_stockholm_time_in_winter_and_summer(mailbox):
