@@ -5,9 +5,10 @@ saving in Europe/Stockholm can never move a meeting (a VTIMEZONE built from RDAT
 the usual alternative, is misread by ical.js and vobject).
 """
 
+import functools
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from icalendar import Calendar, vCalAddress, vText
@@ -65,23 +66,49 @@ def _calendar(method: str) -> Calendar:
     return calendar
 
 
-def _vevent(meeting: Meeting, *, stamp: datetime, cancelled: bool) -> VEvent:
-    vevent = VEvent()
+def _add_own_lines(vevent: VEvent, meeting: Meeting, *, stamp: datetime) -> None:
+    """What differs between two people invited to the same meeting."""
     vevent.add("uid", meeting.uid)
-    vevent.add("sequence", meeting.sequence)
     vevent.add("dtstamp", stamp.astimezone(UTC))
+    if meeting.description:
+        vevent.add("description", meeting.description)
+
+
+def _add_meeting_lines(vevent: VEvent, meeting: Meeting, *, cancelled: bool) -> None:
+    vevent.add("sequence", meeting.sequence)
     vevent.add("dtstart", meeting.starts_at.astimezone(UTC))
     vevent.add("dtend", meeting.ends_at.astimezone(UTC))
     vevent.add("summary", meeting.summary)
     if meeting.location:
         vevent.add("location", meeting.location)
-    if meeting.description:
-        vevent.add("description", meeting.description)
     if meeting.url:
         vevent.add("url", meeting.url)
     vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     vevent.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
+
+
+def _vevent(meeting: Meeting, *, stamp: datetime, cancelled: bool) -> VEvent:
+    vevent = VEvent()
+    _add_own_lines(vevent, meeting, stamp=stamp)
+    _add_meeting_lines(vevent, meeting, cancelled=cancelled)
     return vevent
+
+
+_BEGIN_VEVENT, _END_VEVENT = b"BEGIN:VEVENT\r\n", b"END:VEVENT\r\n"
+
+
+@functools.lru_cache(maxsize=256)
+def _invite_frame(meeting: Meeting, organizer: Person, method: str) -> tuple[bytes, bytes]:
+    """The invitation to `meeting` without anyone's own lines, serialised once and cut where
+    those lines go (before END:VEVENT). Everything in it is the same for every person invited,
+    so a reminder to 500 people serialises it once, not 500 times."""
+    calendar = _calendar(method)
+    vevent = VEvent()
+    _add_meeting_lines(vevent, meeting, cancelled=method == CANCEL or meeting.cancelled)
+    vevent.add("organizer", _address(organizer))
+    calendar.add_component(vevent)
+    head, end, tail = calendar.to_ical().rpartition(_END_VEVENT)
+    return head, end + tail
 
 
 def invite(*, meeting: Meeting, organizer: Person, attendee: Person, method: str, stamp: datetime) -> bytes:
@@ -90,15 +117,15 @@ def invite(*, meeting: Meeting, organizer: Person, attendee: Person, method: str
     The recipient is the only ATTENDEE and is not asked to reply; a CANCEL must carry the
     same UID as the invitation and a higher SEQUENCE, which the caller provides.
     """
-    calendar = _calendar(method)
-    vevent = _vevent(meeting, stamp=stamp, cancelled=method == CANCEL or meeting.cancelled)
-    vevent.add("organizer", _address(organizer))
-    vevent.add(
+    head, tail = _invite_frame(replace(meeting, uid="", description=""), organizer, method)
+    own = VEvent()
+    _add_own_lines(own, meeting, stamp=stamp)
+    own.add(
         "attendee",
         _address(attendee, role="REQ-PARTICIPANT", partstat="ACCEPTED", rsvp="FALSE", cutype="INDIVIDUAL"),
     )
-    calendar.add_component(vevent)
-    return calendar.to_ical()
+    lines = own.to_ical()
+    return head + lines[len(_BEGIN_VEVENT) : -len(_END_VEVENT)] + tail
 
 
 def feed(meetings: Iterable[Meeting], *, name: str, stamp: datetime) -> bytes:

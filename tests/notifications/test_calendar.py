@@ -348,3 +348,34 @@ def test_the_invitation_carries_the_online_link_only_in_a_request(registration):
     request = invites.registration_invite(registration, method=calendar.REQUEST, description="")
 
     assert "https://meet.example.org/room-42" in _value(request, "LOCATION")
+
+
+def test_invites_to_one_meeting_share_its_lines_and_keep_each_persons_own():
+    # The meeting's lines are serialised once and reused; each person's own lines must not leak.
+    bertil = calendar.Person(email="bertil@example.org", name="Bertil")
+    first = _invite(uid="registration-1@x", description="Din länk: https://x/anmalan/a/")
+    second = calendar.invite(
+        meeting=_meeting(uid="registration-2@x", description="Din länk: https://x/anmalan/b/"),
+        organizer=ORGANIZER,
+        attendee=bertil,
+        method=calendar.REQUEST,
+        stamp=STAMP + timedelta(minutes=1),
+    )
+
+    for raw, uid, address, link in (
+        (first, "registration-1@x", "anna", "a"),
+        (second, "registration-2@x", "bertil", "b"),
+    ):
+        vevent = _event(raw)
+        assert str(vevent["UID"]) == uid
+        assert len(_property(raw, "ATTENDEE")) == 1
+        assert str(vevent["ATTENDEE"]) == f"mailto:{address}@example.org"
+        assert str(vevent["DESCRIPTION"]) == f"Din länk: https://x/anmalan/{link}/"
+        assert str(vevent["SUMMARY"]) == "Tematräff: finansiering"
+        assert len(_property(raw, "ORGANIZER")) == 1 and len(_property(raw, "DTSTART")) == 1
+    assert _event(second).decoded("DTSTAMP") == STAMP + timedelta(minutes=1)
+
+    # A change to the meeting is a different meeting to the cache: the new time and sequence show.
+    moved = _invite(uid="registration-1@x", sequence=4, starts_at=datetime(2026, 6, 16, 10, 0, tzinfo=STOCKHOLM))
+    assert _value(moved, "DTSTART") == "20260616T080000Z"
+    assert _value(moved, "SEQUENCE") == "4"
