@@ -41,6 +41,7 @@ def create_meetings(now, *, meetings: int = MEETINGS, per_meeting: int = PER_MEE
     import secrets
 
     from events.services import event_create
+    from notifications.feeds import feed_urls
     from registrations.models import Registration
 
     starts = now + timedelta(days=1, minutes=-30)
@@ -72,6 +73,8 @@ def create_meetings(now, *, meetings: int = MEETINGS, per_meeting: int = PER_MEE
             for i in range(per_meeting)
         ]
     Registration.objects.bulk_create(registrations, batch_size=2000)
+    # Their confirmations, sent three days ago, made their calendar feeds known.
+    feed_urls(registration.email for registration in registrations)
     return list(Registration.objects.select_related("event").order_by("id"))
 
 

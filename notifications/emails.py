@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from events.choices import EventStatus
 from registrations.choices import Status
@@ -54,21 +55,41 @@ class InviteEmail(EmailMultiAlternatives):
         )
 
 
+SUBJECTS = {
+    Kind.CONFIRMATION: gettext_lazy("Confirmed: %(title)s"),
+    Kind.WAITLISTED: gettext_lazy("Waiting list: %(title)s"),
+    Kind.PROMOTED: gettext_lazy("A place opened – you are confirmed: %(title)s"),
+    Kind.REMINDER: gettext_lazy("Reminder: %(title)s"),
+    Kind.EVENT_CHANGED: gettext_lazy("Changed: %(title)s"),
+    Kind.EVENT_CANCELLED: gettext_lazy("Cancelled: %(title)s"),
+    Kind.REGISTRATION_CANCELLED: gettext_lazy("Your registration is cancelled: %(title)s"),
+    Kind.MANAGE_LINK: gettext_lazy("Your registration: %(title)s"),
+    Kind.THEME_ANNOUNCEMENT: gettext_lazy("New meeting: %(title)s"),
+}
+
+INTROS = {
+    Kind.CONFIRMATION: gettext_lazy("Your place is confirmed. The calendar invitation is attached."),
+    Kind.PROMOTED: gettext_lazy(
+        "A place opened and it is yours: you are confirmed. The calendar invitation is attached."
+    ),
+    Kind.REMINDER: gettext_lazy("A reminder of the meeting you are registered for."),
+    Kind.EVENT_CHANGED: gettext_lazy("The meeting has changed. Here are the new details."),
+    Kind.EVENT_CANCELLED: gettext_lazy("Unfortunately the meeting is cancelled. We are sorry for the trouble."),
+    Kind.REGISTRATION_CANCELLED: gettext_lazy(
+        "Your registration is cancelled, as you asked. Welcome back another time."
+    ),
+    Kind.MANAGE_LINK: gettext_lazy(
+        "Someone (probably you) signed up again with this address. You were already registered, "
+        "so nothing changed; here is your personal link again."
+    ),
+    Kind.THEME_ANNOUNCEMENT: gettext_lazy("You asked to hear about meetings on this theme. Here is a new one."),
+}
+
+
 def _subject(message: Message, title: str) -> str:
     if message.kind == Kind.ORGANISER_MESSAGE:
         return message.announcement.subject
-    subjects = {
-        Kind.CONFIRMATION: _("Confirmed: %(title)s"),
-        Kind.WAITLISTED: _("Waiting list: %(title)s"),
-        Kind.PROMOTED: _("A place opened – you are confirmed: %(title)s"),
-        Kind.REMINDER: _("Reminder: %(title)s"),
-        Kind.EVENT_CHANGED: _("Changed: %(title)s"),
-        Kind.EVENT_CANCELLED: _("Cancelled: %(title)s"),
-        Kind.REGISTRATION_CANCELLED: _("Your registration is cancelled: %(title)s"),
-        Kind.MANAGE_LINK: _("Your registration: %(title)s"),
-        Kind.THEME_ANNOUNCEMENT: _("New meeting: %(title)s"),
-    }
-    return subjects[message.kind] % {"title": title}
+    return str(SUBJECTS[message.kind]) % {"title": title}
 
 
 def _intro(message: Message, position: int | None) -> str:
@@ -80,20 +101,7 @@ def _intro(message: Message, position: int | None) -> str:
             "The meeting is full, so you are on the waiting list, in place %(position)s. If a place "
             "opens, it goes to the first in line and you get an e-mail with the calendar invitation."
         ) % {"position": position or "–"}
-    intros = {
-        Kind.CONFIRMATION: _("Your place is confirmed. The calendar invitation is attached."),
-        Kind.PROMOTED: _("A place opened and it is yours: you are confirmed. The calendar invitation is attached."),
-        Kind.REMINDER: _("A reminder of the meeting you are registered for."),
-        Kind.EVENT_CHANGED: _("The meeting has changed. Here are the new details."),
-        Kind.EVENT_CANCELLED: _("Unfortunately the meeting is cancelled. We are sorry for the trouble."),
-        Kind.REGISTRATION_CANCELLED: _("Your registration is cancelled, as you asked. Welcome back another time."),
-        Kind.MANAGE_LINK: _(
-            "Someone (probably you) signed up again with this address. You were already registered, "
-            "so nothing changed; here is your personal link again."
-        ),
-        Kind.THEME_ANNOUNCEMENT: _("You asked to hear about meetings on this theme. Here is a new one."),
-    }
-    return intros[message.kind]
+    return str(INTROS[message.kind])
 
 
 def _method(message: Message, registration) -> str:

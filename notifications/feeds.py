@@ -32,8 +32,13 @@ def feed_urls(emails: Iterable[str]) -> dict[str, str]:
     Rows are written with the token of the current SECRET_KEY, so after the key changes
     (say it leaked) new links work and the old ones stop."""
     tokens = {email.lower(): feed_token(email) for email in emails}
+    hashes = {email: hash_secret(token) for email, token in tokens.items()}
+    # Most addresses have their feed already: read first, so a reminder to 500 people writes
+    # (and locks) no rows, and only new or outdated feeds are upserted.
+    known = dict(CalendarFeed.objects.filter(email__in=hashes).values_list("email", "token_hash"))
+    stale = {email: hashed for email, hashed in hashes.items() if known.get(email) != hashed}
     CalendarFeed.objects.bulk_create(
-        [CalendarFeed(email=email, token_hash=hash_secret(token)) for email, token in tokens.items()],
+        [CalendarFeed(email=email, token_hash=hashed) for email, hashed in stale.items()],
         update_conflicts=True,
         unique_fields=["email"],
         update_fields=["token_hash"],

@@ -165,7 +165,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 if os.environ.get("EMAIL_HOST"):
     MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "BACKEND": "notifications.smtp.EmailBackend",
             "OPTIONS": {
                 "host": os.environ["EMAIL_HOST"],
                 "port": int(os.environ.get("EMAIL_PORT", "25")),

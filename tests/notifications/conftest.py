@@ -151,7 +151,7 @@ class SmtpServer:
     def mailer(self) -> dict:
         return {
             "default": {
-                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "BACKEND": "notifications.smtp.EmailBackend",
                 "OPTIONS": {"host": "127.0.0.1", "port": self.port, "timeout": 5},
             }
         }

@@ -175,7 +175,7 @@ def test_an_smtp_server_that_never_answers_holds_the_batch_up_once_not_per_messa
         silent.listen(16)  # connections complete in the kernel's backlog; nobody ever answers
         settings.MAILERS = {
             "default": {
-                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "BACKEND": "notifications.smtp.EmailBackend",
                 "OPTIONS": {"host": "127.0.0.1", "port": silent.getsockname()[1], "timeout": 1},
             }
         }
