@@ -30,7 +30,8 @@ DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 MEETINGS = int(os.environ.get("BENCH_MEETINGS", "20"))
 PER_MEETING = int(os.environ.get("BENCH_PER_MEETING", "500"))
-WORKERS = int(os.environ.get("BENCH_CELERY_CONCURRENCY", str(os.cpu_count() or 1)))
+# Unset: the worker's own setting (CELERY_WORKER_CONCURRENCY, two processes a core), as deployed.
+WORKERS = int(os.environ["BENCH_CELERY_CONCURRENCY"]) if os.environ.get("BENCH_CELERY_CONCURRENCY") else None
 DEADLINE_SECONDS = 300
 TARGET = 0.5
 SINK_PORT = free_port()
@@ -117,9 +118,11 @@ def sink_lines(path: Path) -> list[tuple[float, str]]:
     return [(float(stamp), recipient) for stamp, recipient in (line.split("\t") for line in lines)]
 
 
-def start_workers(log: Path, *, instances: int = 1, concurrency: int = WORKERS) -> list[subprocess.Popen]:
+def start_workers(log: Path, *, instances: int = 1, concurrency: int | None = WORKERS) -> list[subprocess.Popen]:
     """`instances` separate Celery workers (as separate containers would be), each with
-    `concurrency` pool processes, all logging to `log`; returns once every one answers a ping."""
+    `concurrency` pool processes (None: as configured), all logging to `log`; returns once
+    every one answers a ping."""
+    pool = ["--concurrency", str(concurrency)] if concurrency else []
     workers = [
         start(
             [
@@ -133,8 +136,7 @@ def start_workers(log: Path, *, instances: int = 1, concurrency: int = WORKERS) 
                 f"bench{i}@%h",
                 "-Q",
                 "celery,mail",
-                "--concurrency",
-                str(concurrency),
+                *pool,
                 "--without-gossip",
                 "--without-mingle",
                 "--loglevel",
@@ -248,7 +250,10 @@ def main() -> int:
     )
 
     print(f"reminder_fanout: {MEETINGS} meetings x {PER_MEETING} reminders with invites, PostgreSQL + Redis")
-    print(f"  Celery worker concurrency {WORKERS}; SMTP sink (aiosmtpd) in its own process")
+    from config.celery import app
+
+    concurrency = WORKERS or app.conf.worker_concurrency
+    print(f"  one Celery worker, {concurrency} processes on {os.cpu_count()} cores; SMTP sink (aiosmtpd) alone")
     print(f"  written={written} delivered={len(lines)} duplicates={duplicates} missing={missing} rows={states}")
     print(f"  rendering one reminder (single process, outside timing): {render_seconds / expected * 1000:6.2f} ms")
     print(f"  baseline raw smtplib, pre-rendered, one connection: {raw_rate:7.1f} msg/s")

@@ -179,7 +179,9 @@ def build(message: Message, *, links: Links | None = None) -> InviteEmail:
         )
         email.attach_alternative(html, "text/html")
         if method:
-            invite = invites.registration_invite(registration, method=method, description=_invite_description(context))
+            invite = invites.registration_invite(
+                registration, method=method, description=_invite_description(context), url=context["event_url"]
+            )
             email.add_invite(invite, method=method)
     return email
 

@@ -34,7 +34,9 @@ def place(event: Event, *, with_link: bool) -> str:
     return " · ".join(parts)
 
 
-def meeting(event: Event, *, uid: str, sequence: int, with_link: bool, description: str = "") -> calendar.Meeting:
+def meeting(
+    event: Event, *, uid: str, sequence: int, with_link: bool, description: str = "", url: str = ""
+) -> calendar.Meeting:
     return calendar.Meeting(
         uid=uid,
         sequence=sequence,
@@ -43,7 +45,7 @@ def meeting(event: Event, *, uid: str, sequence: int, with_link: bool, descripti
         summary=event.title,
         location=place(event, with_link=with_link),
         description=description,
-        url=event_url(event),
+        url=url or event_url(event),
         cancelled=event.status == EventStatus.CANCELLED,
     )
 
@@ -53,7 +55,8 @@ def registration_uid(registration: Registration) -> str:
     return f"registration-{registration.id}@{_host()}"
 
 
-def registration_invite(registration: Registration, *, method: str, description: str) -> bytes:
+def registration_invite(registration: Registration, *, method: str, description: str, url: str = "") -> bytes:
+    """`url`: the meeting's page, when the caller has it already (it costs a URL reversal)."""
     event = registration.event
     # A cancellation must outrank the last invitation; cancelling the meeting already raised it.
     sequence = (
@@ -66,6 +69,7 @@ def registration_invite(registration: Registration, *, method: str, description:
             sequence=sequence,
             with_link=method == calendar.REQUEST,
             description=description,
+            url=url,
         ),
         organizer=organizer(),
         attendee=calendar.Person(email=registration.email, name=registration.name),

@@ -17,14 +17,15 @@ Header values are checked to be single lines, display names are encoded (RFC 204
 non-ASCII domains IDNA-encoded, as Django does.
 """
 
+import base64
 import email.charset
 import email.policy
+import functools
+import re
 import secrets
 from datetime import UTC, datetime
-from email import encoders
 from email.header import Header
 from email.message import Message
-from email.mime.application import MIMEApplication
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
@@ -71,8 +72,22 @@ def single_line(name: str, value: str) -> str:
     return value
 
 
+# A bare RFC 5322 dot-atom address in ASCII, as most stored addresses are: nothing to encode.
+PLAIN_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+)
+
+
 def address(value: str) -> str:
     """One address for a header: display name encoded, domain in IDNA, local part ASCII."""
+    if PLAIN_ADDRESS.fullmatch(value):
+        return value
+    return _encoded_address(value)
+
+
+@functools.lru_cache(maxsize=64)
+def _encoded_address(value: str) -> str:
+    # Mostly the sender ("Träffpunkt <…>"), the same in every message.
     name, addr = parseaddr(single_line("address", value))
     local, at, domain = addr.rpartition("@")
     if not at or not local.isascii():
@@ -88,17 +103,21 @@ def text_part(text: str, subtype: str) -> MIMENonMultipart:
     return part
 
 
-def calendar_part(ics: bytes, method: str) -> MIMEBase:
-    part = MIMEBase("text", "calendar", method=method, charset="UTF-8")
+def calendar_part(ics_base64: str, method: str) -> MIMEBase:
     # Bytes as built and base64 on the wire: iCalendar lines end in CRLF, which a text part would lose.
-    part.set_payload(ics)
-    encoders.encode_base64(part)
+    return _base64_part(MIMEBase("text", "calendar", method=method, charset="UTF-8"), ics_base64)
+
+
+def invite_attachment(ics_base64: str) -> MIMEBase:
+    part = _base64_part(MIMEBase("application", "ics"), ics_base64)
+    part.add_header("Content-Disposition", "attachment", filename="invite.ics")
     return part
 
 
-def invite_attachment(ics: bytes) -> MIMEApplication:
-    part = MIMEApplication(ics, "ics")
-    part.add_header("Content-Disposition", "attachment", filename="invite.ics")
+def _base64_part(part: MIMEBase, payload: str) -> MIMEBase:
+    # The invitation goes in twice; encoded once (what email.encoders.encode_base64 would write).
+    part.set_payload(payload)
+    part["Content-Transfer-Encoding"] = "base64"
     return part
 
 
@@ -120,10 +139,11 @@ def build(
     body.attach(text_part(text, "plain"))
     body.attach(text_part(html, "html"))
     if calendar:
-        body.attach(calendar_part(calendar, calendar_method))
+        ics_base64 = base64.encodebytes(calendar).decode("ascii")
+        body.attach(calendar_part(ics_base64, calendar_method))
         root = MIMEMultipart("mixed", boundary=boundary(), policy=policy)
         root.attach(body)
-        root.attach(invite_attachment(calendar))
+        root.attach(invite_attachment(ics_base64))
     else:
         root = body
     root["Subject"] = Header(single_line("Subject", subject), "utf-8")

@@ -6,19 +6,15 @@ addresses the sign-up form already validated, most of them plain ASCII: for 10,0
 that parsing was a twentieth of the sender's time."""
 
 import functools
-import re
 
 from django.core.mail.backends import smtp
 
-# A bare RFC 5322 dot-atom address in ASCII: its addr-spec is itself, with nothing to encode.
-_PLAIN_ADDRESS = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
-)
+from .mime import PLAIN_ADDRESS
 
 
 class EmailBackend(smtp.EmailBackend):
     def prep_address(self, address, force_ascii=True):
-        if isinstance(address, str) and _PLAIN_ADDRESS.fullmatch(address):
+        if isinstance(address, str) and PLAIN_ADDRESS.fullmatch(address):
             return address
         return _prep_address(str(address), force_ascii)
 

@@ -5,7 +5,8 @@ from django.core.mail.backends import smtp as django_smtp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from notifications.smtp import _PLAIN_ADDRESS, EmailBackend
+from notifications.mime import PLAIN_ADDRESS
+from notifications.smtp import EmailBackend
 
 ATOM = st.text(alphabet="abcXYZ019!#$%&'*+/=?^_`{|}~-", min_size=1, max_size=8)
 LABEL = st.text(alphabet="abcXYZ019-", min_size=1, max_size=8)
@@ -33,7 +34,7 @@ def backend() -> EmailBackend:
 def test_a_plain_address_is_taken_as_it_is_and_django_agrees(local, domain):
     address = ".".join(local) + "@" + ".".join(domain)
 
-    assert _PLAIN_ADDRESS.fullmatch(address)
+    assert PLAIN_ADDRESS.fullmatch(address)
     assert backend().prep_address(address) == django_prep(address) == address
 
 
