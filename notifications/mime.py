@@ -115,7 +115,8 @@ def invite_attachment(ics_base64: str) -> MIMEBase:
 
 
 def _base64_part(part: MIMEBase, payload: str) -> MIMEBase:
-    # The invitation goes in twice; encoded once (what email.encoders.encode_base64 would write).
+    # The invitation goes in twice, so it is encoded once; for data that ends in a line break, as
+    # iCalendar does, base64.encodebytes writes what email.encoders.encode_base64 would.
     part.set_payload(payload)
     part["Content-Transfer-Encoding"] = "base64"
     return part
