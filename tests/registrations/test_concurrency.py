@@ -6,6 +6,7 @@ on the SQLite file. Every worker closes its connection when done, so none leak.
 """
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from queue import Empty, SimpleQueue
 
@@ -155,6 +156,10 @@ def test_concurrent_cancellations_and_signups_keep_capacity_and_promote_in_order
             while not done.is_set():
                 count = Registration.objects.filter(event=event, status=Status.CONFIRMED).count()
                 most_confirmed = max(most_confirmed, count)
+                # Lets the other threads run between looks (still thousands of looks a run): a
+                # loop that never sleeps could keep the thread holding SQLite's write lock from
+                # the GIL for seconds, and the others then timed out waiting for that lock.
+                time.sleep(0)
         finally:
             connection.close()
 
