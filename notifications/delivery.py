@@ -181,14 +181,14 @@ def send_batch(messages: list[Message], *, now: datetime) -> int:
     return sent
 
 
+_MARK_SENT = f"UPDATE {Message._meta.db_table} SET state = %s, sent_at = %s, last_error = '' WHERE id = %s"
+
+
 def _mark_sent(message_id: int) -> None:
     # The one statement per message sent, written out: building it through the ORM each time
     # cost four times the CPU of running it (0.18 against 0.04 ms), at 10,000 messages a fan-out.
     with connection.cursor() as cursor:
         cursor.execute(_MARK_SENT, [State.SENT, connection.ops.adapt_datetimefield_value(timezone.now()), message_id])
-
-
-_MARK_SENT = f"UPDATE {Message._meta.db_table} SET state = %s, sent_at = %s, last_error = '' WHERE id = %s"
 
 
 def release_stale_claims(*, now: datetime) -> int:
