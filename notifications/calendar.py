@@ -87,14 +87,12 @@ def _add_meeting_lines(vevent: VEvent, meeting: Meeting, *, cancelled: bool) -> 
     vevent.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
 
 
-def _vevent(meeting: Meeting, *, stamp: datetime, cancelled: bool) -> VEvent:
-    vevent = VEvent()
-    _add_own_lines(vevent, meeting, stamp=stamp)
-    _add_meeting_lines(vevent, meeting, cancelled=cancelled)
-    return vevent
-
-
 _BEGIN_VEVENT, _END_VEVENT = b"BEGIN:VEVENT\r\n", b"END:VEVENT\r\n"
+
+
+def _lines(vevent: VEvent) -> bytes:
+    """The serialised properties of `vevent`, without its BEGIN and END lines."""
+    return vevent.to_ical()[len(_BEGIN_VEVENT) : -len(_END_VEVENT)]
 
 
 @functools.lru_cache(maxsize=256)
@@ -124,8 +122,20 @@ def invite(*, meeting: Meeting, organizer: Person, attendee: Person, method: str
         "attendee",
         _address(attendee, role="REQ-PARTICIPANT", partstat="ACCEPTED", rsvp="FALSE", cutype="INDIVIDUAL"),
     )
-    lines = own.to_ical()
-    return head + lines[len(_BEGIN_VEVENT) : -len(_END_VEVENT)] + tail
+    return head + _lines(own) + tail
+
+
+@functools.lru_cache(maxsize=4096)
+def _feed_entry(meeting: Meeting) -> bytes:
+    """A meeting's lines in a feed, all but DTSTAMP (which every request writes anew), cached
+    by the meeting's data: a feed that calendars poll again and again serialises a meeting
+    only after it changed, instead of on every request."""
+    vevent = VEvent()
+    vevent.add("uid", meeting.uid)
+    if meeting.description:
+        vevent.add("description", meeting.description)
+    _add_meeting_lines(vevent, meeting, cancelled=meeting.cancelled)
+    return _lines(vevent)
 
 
 def feed(meetings: Iterable[Meeting], *, name: str, stamp: datetime) -> bytes:
@@ -133,6 +143,9 @@ def feed(meetings: Iterable[Meeting], *, name: str, stamp: datetime) -> bytes:
     calendar = _calendar(PUBLISH)
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", "Europe/Stockholm")
-    for meeting in meetings:
-        calendar.add_component(_vevent(meeting, stamp=stamp, cancelled=meeting.cancelled))
-    return calendar.to_ical()
+    head, end, tail = calendar.to_ical().rpartition(b"END:VCALENDAR\r\n")
+    stamped = VEvent()
+    stamped.add("dtstamp", stamp.astimezone(UTC))
+    stamp_line = _lines(stamped)
+    entries = b"".join(_BEGIN_VEVENT + stamp_line + _feed_entry(meeting) + _END_VEVENT for meeting in meetings)
+    return head + entries + end + tail

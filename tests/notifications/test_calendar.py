@@ -8,6 +8,7 @@ parser that tolerates a broken file would hide exactly the faults these tests lo
 
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from zoneinfo import ZoneInfo
@@ -379,3 +380,29 @@ def test_invites_to_one_meeting_share_its_lines_and_keep_each_persons_own():
     moved = _invite(uid="registration-1@x", sequence=4, starts_at=datetime(2026, 6, 16, 10, 0, tzinfo=STOCKHOLM))
     assert _value(moved, "DTSTART") == "20260616T080000Z"
     assert _value(moved, "SEQUENCE") == "4"
+
+
+def test_a_feed_reuses_a_meetings_lines_but_stamps_each_request_and_shows_every_change():
+    # Each meeting's lines are cached by its data; only DTSTAMP is written per request.
+    meetings = [_meeting(uid=f"event-{n}@x", summary=f"Träff {n}") for n in range(3)]
+    later = STAMP + timedelta(hours=1)
+
+    first = calendar.feed(meetings, name="Träffpunkt", stamp=STAMP)
+    again = calendar.feed(meetings, name="Träffpunkt", stamp=later)
+    moved = calendar.feed(
+        [meetings[0], replace(meetings[1], starts_at=meetings[1].starts_at + timedelta(days=1), sequence=4)],
+        name="Träffpunkt",
+        stamp=later,
+    )
+
+    vevents = Calendar.from_ical(first).walk("VEVENT")
+    assert [str(v["UID"]) for v in vevents] == ["event-0@x", "event-1@x", "event-2@x"]
+    assert [str(v["SUMMARY"]) for v in vevents] == ["Träff 0", "Träff 1", "Träff 2"]
+    assert all(v.decoded("DTSTAMP") == STAMP for v in vevents)
+    assert [v.decoded("DTSTAMP") for v in Calendar.from_ical(again).walk("VEVENT")] == [later] * 3
+    assert again.replace(b"20261127T130005Z", b"20261127T120005Z") == first
+    [unchanged, changed] = Calendar.from_ical(moved).walk("VEVENT")
+    assert unchanged.decoded("DTSTART") == meetings[0].starts_at
+    assert changed.decoded("DTSTART") == meetings[1].starts_at + timedelta(days=1)
+    assert int(changed["SEQUENCE"]) == 4
+    assert all(len(_property(raw, "DTSTAMP")) == 3 for raw in (first, again))
