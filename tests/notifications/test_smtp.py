@@ -1,10 +1,12 @@
-"""The SMTP backend's shortcut for plain envelope addresses gives what Django's parser gives."""
+"""The shortcuts for plain addresses (the SMTP envelope, the To header) give what the full
+parsing gives."""
 
 import pytest
 from django.core.mail.backends import smtp as django_smtp
 from hypothesis import given
 from hypothesis import strategies as st
 
+from notifications import mime
 from notifications.mime import PLAIN_ADDRESS
 from notifications.smtp import EmailBackend
 
@@ -67,3 +69,10 @@ def test_what_django_refuses_is_refused(address):
         django_prep(address)
     with pytest.raises(ValueError):
         backend().prep_address(address)
+
+
+@given(local=st.lists(ATOM, min_size=1, max_size=3), domain=st.lists(LABEL, min_size=2, max_size=4))
+def test_a_plain_address_in_a_header_is_what_encoding_it_would_give(local, domain):
+    address = ".".join(local) + "@" + ".".join(domain)
+
+    assert mime.address(address) == mime._encoded_address(address) == address
