@@ -66,10 +66,9 @@ def _calendar(method: str) -> Calendar:
     return calendar
 
 
-def _add_own_lines(vevent: VEvent, meeting: Meeting, *, stamp: datetime) -> None:
-    """What differs between two people invited to the same meeting."""
+def _add_own_lines(vevent: VEvent, meeting: Meeting) -> None:
+    """What differs between two people invited to the same meeting (besides DTSTAMP)."""
     vevent.add("uid", meeting.uid)
-    vevent.add("dtstamp", stamp.astimezone(UTC))
     if meeting.description:
         vevent.add("description", meeting.description)
 
@@ -117,7 +116,8 @@ def invite(*, meeting: Meeting, organizer: Person, attendee: Person, method: str
     """
     head, tail = _invite_frame(replace(meeting, uid="", description=""), organizer, method)
     own = VEvent()
-    _add_own_lines(own, meeting, stamp=stamp)
+    own.add("dtstamp", stamp.astimezone(UTC))
+    _add_own_lines(own, meeting)
     own.add(
         "attendee",
         _address(attendee, role="REQ-PARTICIPANT", partstat="ACCEPTED", rsvp="FALSE", cutype="INDIVIDUAL"),
@@ -131,9 +131,7 @@ def _feed_entry(meeting: Meeting) -> bytes:
     by the meeting's data: a feed that calendars poll again and again serialises a meeting
     only after it changed, instead of on every request."""
     vevent = VEvent()
-    vevent.add("uid", meeting.uid)
-    if meeting.description:
-        vevent.add("description", meeting.description)
+    _add_own_lines(vevent, meeting)
     _add_meeting_lines(vevent, meeting, cancelled=meeting.cancelled)
     return _lines(vevent)
 
