@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config import db
 from events.choices import EventStatus
 from events.models import Event
 from registrations.choices import Status
@@ -26,7 +27,7 @@ Kind = Message.Kind
 
 def _save(messages: list[Message]) -> None:
     if messages:
-        Message.objects.bulk_create(messages, ignore_conflicts=True)
+        db.insert_rows(messages, ignore_conflicts=True)
         wake_sender_on_commit()
 
 

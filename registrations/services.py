@@ -12,17 +12,17 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import hash_secret
+from config import db
 from events.models import Event, Theme
 from notifications import outbox
 
-from .choices import ACTIVE_STATUSES, Gender, Language, OrganisationType, Source, Status
+from .choices import Gender, Language, OrganisationType, Source, Status
 from .models import ManageLink, Registration, RegistrationChange, ThemeInterest
 from .selectors import confirmed_count
 
@@ -62,14 +62,23 @@ class RegistrationConflict(Exception):
 
 
 def _lock_events(event_ids: Sequence[int]) -> dict[int, Event]:
-    # Locks are always taken in id order so two multi-meeting sign-ups cannot deadlock.
-    # NO KEY UPDATE still lets other transactions check foreign keys to the meeting.
-    events = Event.objects.select_for_update(no_key=True).filter(id__in=set(event_ids)).order_by("id")
-    return {event.id: event for event in events}
+    """Locks the meetings' rows, always in id order so two multi-meeting sign-ups cannot
+    deadlock. NO KEY UPDATE still lets other transactions check foreign keys to a meeting.
+    Written out like _SEATS_SQL, for the same reason (the ORM cost 0.6 ms, this 0.13)."""
+    ids = sorted(set(event_ids))
+    if not ids:
+        return {}
+    sql = f"SELECT * FROM events_event WHERE id IN ({', '.join(['%s'] * len(ids))}) ORDER BY id"
+    if connection.features.has_select_for_update:  # SQLite: the IMMEDIATE transaction is the lock
+        sql += " " + connection.ops.for_update_sql(no_key=True)
+    return {event.id: event for event in Event.objects.raw(sql, ids)}
 
 
 def _lock_event(event_id: int) -> Event:
-    return Event.objects.select_for_update(no_key=True).get(pk=event_id)
+    event = _lock_events([event_id]).get(event_id)
+    if event is None:
+        raise Event.DoesNotExist(f"Meeting {event_id} does not exist.")
+    return event
 
 
 @dataclass(frozen=True)
@@ -82,23 +91,34 @@ class _Seats:
         return event.capacity is None or self.confirmed < event.capacity
 
 
+# Written out rather than built by the ORM: this query runs while the meeting's lock is held,
+# so its cost bounds how many sign-ups a second one meeting takes, and the ORM spent ten
+# times the database's time compiling it (1.4-1.8 ms of CPU against 0.16). Each part is
+# answered by an index: the counts by (event, status, id), the address by the unique index
+# of "one active registration per address", whose LOWER and condition it repeats.
+_SEATS_SQL = """
+    SELECT
+        (SELECT COUNT(*) FROM registrations_registration WHERE event_id = %s AND status = %s),
+        (SELECT COUNT(*) FROM registrations_registration WHERE event_id = %s AND status = %s),
+        (SELECT MAX(id) FROM registrations_registration
+         WHERE LOWER(email) = %s AND event_id = %s AND NOT status = %s AND NOT email = '')
+"""
+
+
 def _seats(event: Event, email: str) -> _Seats:
     """Everything a sign-up decides on, in one query while the meeting's lock is held:
-    seats taken, people waiting, and this address's active registration if any."""
-    aggregates = {
-        "confirmed": Count("id", filter=Q(status=Status.CONFIRMED)),
-        "waitlisted": Count("id", filter=Q(status=Status.WAITLISTED)),
-    }
-    if email:  # a walk-in may have no address, and then no duplicate to find
-        aggregates["existing_id"] = Max("id", filter=Q(email_lower=email.lower()))
-    active = Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES).alias(email_lower=Lower("email"))
-    counts = active.aggregate(**aggregates)
-    return _Seats(confirmed=counts["confirmed"], waitlisted=counts["waitlisted"], existing_id=counts.get("existing_id"))
+    seats taken, people waiting, and this address's active registration if any (a walk-in
+    may have no address, and then no duplicate to find)."""
+    params = [event.id, Status.CONFIRMED, event.id, Status.WAITLISTED, email.lower(), event.id, Status.CANCELLED]
+    with connection.cursor() as cursor:
+        cursor.execute(_SEATS_SQL, params)
+        confirmed, waitlisted, existing_id = cursor.fetchone()
+    return _Seats(confirmed=confirmed, waitlisted=waitlisted, existing_id=existing_id)
 
 
 def _insert(event: Event, person: PersonDetails, *, confirmed: bool, source: str, **extra) -> tuple[Registration, str]:
     token = secrets.token_urlsafe(32)
-    registration = Registration.objects.create(
+    registration = Registration(
         event=event,
         status=Status.CONFIRMED if confirmed else Status.WAITLISTED,
         confirmed_at=timezone.now() if confirmed else None,
@@ -113,6 +133,7 @@ def _insert(event: Event, person: PersonDetails, *, confirmed: bool, source: str
         language=person.language,
         **extra,
     )
+    db.insert(registration)
     return registration, token
 
 
@@ -192,7 +213,7 @@ def signup_create(
                 )
             )
         # One INSERT for the history, however many meetings were chosen.
-        RegistrationChange.objects.bulk_create(changes)
+        db.insert_rows(changes)
         if theme_slugs:
             _themes_interest_add(person, theme_slugs)
     return outcomes

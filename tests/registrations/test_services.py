@@ -4,11 +4,13 @@ import pytest
 from django.utils import timezone
 
 from events.choices import EventStatus
+from events.models import Event
 from registrations.choices import Source, Status
 from registrations.models import Registration, ThemeInterest
 from registrations.services import (
     RegistrationConflict,
     SignupRejected,
+    attendance_mark_no_shows,
     registration_add_by_organiser,
     registration_cancel,
     registration_set_attendance,
@@ -130,6 +132,25 @@ def test_signup_twice_with_the_same_email_in_another_case_is_already_registered(
     assert again.manage_token is None
     assert again.registration.pk == first.registration.pk
     assert Registration.objects.filter(event=event).count() == 1
+
+
+def test_signup_finds_the_same_address_on_the_waiting_list_and_counts_only_its_meeting():
+    event, other = EventFactory(capacity=1), EventFactory(capacity=1)
+    _signup(event, "first@example.org")
+    _signup(other, "anna@example.org")  # the same address at another meeting is no duplicate
+    waiting = _signup(event, "Anna@Example.org")
+
+    again = _signup(event, "anna@example.ORG")
+
+    assert waiting.status == "waitlisted" and waiting.waitlist_position == 1
+    assert again.status == "already_registered"
+    assert again.registration.pk == waiting.registration.pk
+    assert _signup(event, "third@example.org").waitlist_position == 2
+
+
+def test_changes_to_an_unknown_meeting_raise_does_not_exist():
+    with pytest.raises(Event.DoesNotExist):
+        attendance_mark_no_shows(event_id=987654321)
 
 
 def test_signup_after_cancelling_creates_a_new_registration():

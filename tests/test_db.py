@@ -1,0 +1,111 @@
+"""config.db: the one-row INSERT writes exactly what Model.save() writes, on either database."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.forms.models import model_to_dict
+
+from config import db
+from notifications.models import Message
+from registrations.models import Registration, RegistrationChange
+from tests.factories import EventFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _stored(model, pk) -> dict:
+    # Every column as the database gives it back, apart from the primary key.
+    row = model.objects.filter(pk=pk).values().get()
+    row.pop("id")
+    return row
+
+
+def _registration(event, email):
+    return Registration(
+        event=event,
+        status="waitlisted",
+        name='Åsa Öberg "Ö" 👋 مرحبا',
+        email=email,
+        municipality="Nyköping",
+        token_hash=email.ljust(64, "x"),
+    )
+
+
+def test_insert_writes_the_row_that_save_writes_and_sets_the_key():
+    event = EventFactory()
+    fast, saved = _registration(event, "fast@example.org"), _registration(event, "saved@example.org")
+
+    assert db.insert(fast) is True
+    saved.save()
+
+    assert fast.pk is not None and fast.pk != saved.pk
+    assert fast._state.adding is False
+    assert fast.created_at is not None  # auto_now_add ran, as in save()
+    fast_row, saved_row = _stored(Registration, fast.pk), _stored(Registration, saved.pk)
+    for row in (fast_row, saved_row):
+        row.pop("created_at")
+        row.pop("email")
+        row.pop("token_hash")
+    assert fast_row == saved_row
+    assert Registration.objects.get(pk=fast.pk).name == 'Åsa Öberg "Ö" 👋 مرحبا'
+
+
+def test_insert_adapts_json_and_time_zones_like_save():
+    registration = RegistrationFactory()
+    due = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # the night the clocks go back
+    context = {"was_confirmed": True, "text": "Välkommen ✓", "nested": [1, {"a": None}]}
+    fast = Message(
+        key="test:fast",
+        kind=Message.Kind.REMINDER,
+        registration=registration,
+        event_id=registration.event_id,
+        recipient=registration.email,
+        context=context,
+        next_attempt_at=due,
+    )
+
+    db.insert(fast)
+
+    stored = Message.objects.get(pk=fast.pk)
+    assert stored.context == context
+    assert stored.next_attempt_at == due
+    assert model_to_dict(stored, exclude=["id", "created_at"]) == model_to_dict(fast, exclude=["id", "created_at"])
+
+
+def test_insert_ignoring_conflicts_skips_a_duplicate_and_says_so():
+    registration = RegistrationFactory()
+
+    def message():
+        return Message(
+            key=f"confirmation:{registration.pk}",
+            kind=Message.Kind.CONFIRMATION,
+            registration=registration,
+            event_id=registration.event_id,
+            recipient=registration.email,
+        )
+
+    first, again = message(), message()
+    assert db.insert(first, ignore_conflicts=True) is True
+    assert db.insert(again, ignore_conflicts=True) is False
+    assert again.pk is None
+    assert Message.objects.filter(key=first.key).count() == 1
+
+
+def test_insert_without_ignoring_conflicts_raises_djangos_integrity_error():
+    registration = RegistrationFactory()
+    copy = _registration(registration.event, registration.email.upper())
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        db.insert(copy)
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_insert_rows_writes_every_row(count):
+    registration = RegistrationFactory()
+    changes = [RegistrationChange(registration=registration, action="signed_up", detail={"n": n}) for n in range(count)]
+
+    db.insert_rows(changes)
+
+    stored = RegistrationChange.objects.filter(registration=registration).order_by("id")
+    assert [change.detail for change in stored] == [{"n": n} for n in range(count)]
