@@ -2,7 +2,8 @@
 
 The lock is the meeting's row (`SELECT ... FOR NO KEY UPDATE` on PostgreSQL; on SQLite
 every transaction is IMMEDIATE, which serialises writers). Capacity is counted after the
-lock, in the same transaction as the insert, so a meeting is never overbooked. The e-mails
+lock, in the same transaction as the insert, so a meeting is never overbooked; both are in
+`seats`. The e-mails
 a change causes are written to the outbox in that same transaction, and so is a line of the
 registration's history (RegistrationChange) for each change, naming `by`, the acting user
 (None: the person themself, or the system).
@@ -12,7 +13,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from notifications import outbox
 
 from .choices import Gender, Language, OrganisationType, Source, Status
 from .models import ManageLink, Registration, RegistrationChange, ThemeInterest
+from .seats import count_seats, lock_event, lock_events
 from .selectors import confirmed_count
 
 
@@ -59,61 +61,6 @@ class SignupRejected(Exception):
 
 class RegistrationConflict(Exception):
     """The change does not fit the registration's state (already cancelled, already registered)."""
-
-
-def _lock_events(event_ids: Sequence[int]) -> dict[int, Event]:
-    """Locks the meetings' rows, always in id order so two multi-meeting sign-ups cannot
-    deadlock. NO KEY UPDATE still lets other transactions check foreign keys to a meeting.
-    Written out like _SEATS_SQL, for the same reason (the ORM cost 0.6 ms, this 0.13)."""
-    ids = sorted(set(event_ids))
-    if not ids:
-        return {}
-    sql = f"SELECT * FROM events_event WHERE id IN ({', '.join(['%s'] * len(ids))}) ORDER BY id"
-    if connection.features.has_select_for_update:  # SQLite: the IMMEDIATE transaction is the lock
-        sql += " " + connection.ops.for_update_sql(no_key=True)
-    return {event.id: event for event in Event.objects.raw(sql, ids)}
-
-
-def _lock_event(event_id: int) -> Event:
-    event = _lock_events([event_id]).get(event_id)
-    if event is None:
-        raise Event.DoesNotExist(f"Meeting {event_id} does not exist.")
-    return event
-
-
-@dataclass(frozen=True)
-class _Seats:
-    confirmed: int
-    waitlisted: int
-    existing_id: int | None
-
-    def free(self, event: Event) -> bool:
-        return event.capacity is None or self.confirmed < event.capacity
-
-
-# Written out rather than built by the ORM: this query runs while the meeting's lock is held,
-# so its cost bounds how many sign-ups a second one meeting takes, and the ORM spent ten
-# times the database's time compiling it (1.4-1.8 ms of CPU against 0.16). Each part is
-# answered by an index: the counts by (event, status, id), the address by the unique index
-# of "one active registration per address", whose LOWER and condition it repeats.
-_SEATS_SQL = """
-    SELECT
-        (SELECT COUNT(*) FROM registrations_registration WHERE event_id = %s AND status = %s),
-        (SELECT COUNT(*) FROM registrations_registration WHERE event_id = %s AND status = %s),
-        (SELECT MAX(id) FROM registrations_registration
-         WHERE LOWER(email) = %s AND event_id = %s AND NOT status = %s AND NOT email = '')
-"""
-
-
-def _seats(event: Event, email: str) -> _Seats:
-    """Everything a sign-up decides on, in one query while the meeting's lock is held:
-    seats taken, people waiting, and this address's active registration if any (a walk-in
-    may have no address, and then no duplicate to find)."""
-    params = [event.id, Status.CONFIRMED, event.id, Status.WAITLISTED, email.lower(), event.id, Status.CANCELLED]
-    with connection.cursor() as cursor:
-        cursor.execute(_SEATS_SQL, params)
-        confirmed, waitlisted, existing_id = cursor.fetchone()
-    return _Seats(confirmed=confirmed, waitlisted=waitlisted, existing_id=existing_id)
 
 
 def _insert(event: Event, person: PersonDetails, *, confirmed: bool, source: str, **extra) -> tuple[Registration, str]:
@@ -172,7 +119,7 @@ def signup_create(
     """
     now = timezone.now()
     with transaction.atomic(durable=True):
-        events = _lock_events(event_ids)
+        events = lock_events(event_ids)
         for event_id in event_ids:
             event = events.get(event_id)
             if event is None:
@@ -191,7 +138,7 @@ def signup_create(
         changes = []
         for event_id in dict.fromkeys(event_ids):
             event = events[event_id]
-            seats = _seats(event, person.email)
+            seats = count_seats(event, person.email)
             if seats.existing_id:
                 # Reveal nothing to whoever typed the address: its owner gets their link by e-mail.
                 existing = Registration.objects.get(pk=seats.existing_id)
@@ -252,7 +199,7 @@ def registration_cancel(*, registration_id: int, by=None) -> Registration:
     """Cancels a registration and, in the same transaction, gives its seat to the first waiting."""
     with transaction.atomic(durable=True):
         event_id = Registration.objects.values_list("event_id", flat=True).get(pk=registration_id)
-        event = _lock_event(event_id)
+        event = lock_event(event_id)
         registration = Registration.objects.get(pk=registration_id)
         if registration.status == Status.CANCELLED:
             raise RegistrationConflict(_("The registration is already cancelled."))
@@ -275,8 +222,8 @@ def registration_add_by_organiser(
     otherwise the capacity decides between a seat and the waiting list.
     """
     with transaction.atomic(durable=True):
-        event = _lock_event(event_id)
-        seats = _seats(event, person.email)
+        event = lock_event(event_id)
+        seats = count_seats(event, person.email)
         if seats.existing_id:
             raise RegistrationConflict(_("%(email)s is already registered for this meeting.") % {"email": person.email})
         confirmed = bool(attended) or seats.free(event)
@@ -300,7 +247,7 @@ def registration_set_attendance(*, registration_id: int, attended: bool | None, 
     """
     with transaction.atomic(durable=True):
         event_id = Registration.objects.values_list("event_id", flat=True).get(pk=registration_id)
-        _lock_event(event_id)
+        lock_event(event_id)
         registration = Registration.objects.get(pk=registration_id)
         if registration.status == Status.CANCELLED:
             raise RegistrationConflict(_("A cancelled registration cannot be marked as attended."))
@@ -326,7 +273,7 @@ def attendance_mark_no_shows(*, event_id: int, by=None) -> int:
     waiting and cancelled registrations are left alone, and running it twice changes nothing.
     Returns how many were marked."""
     with transaction.atomic(durable=True):
-        _lock_event(event_id)
+        lock_event(event_id)
         # The meeting's lock keeps every other attendance mark out until this commits.
         unmarked = list(
             Registration.objects.filter(event_id=event_id, status=Status.CONFIRMED, attended__isnull=True).values_list(
