@@ -4,8 +4,9 @@ Model.save() and bulk_create() build their INSERT anew every time: 0.3-0.5 ms of
 row, several times what the database spends on it. A sign-up writes three rows while its
 meeting is locked, and that lock is what a burst of sign-ups for one meeting queues on. The
 values still go through each field's own pre_save and get_db_prep_save (auto_now_add,
-JSON, time zones), so the row is what save() would have written; no save signals are
-sent (no model written here has receivers).
+JSON, time zones), so the row is what save() would have written. What save() adds around
+the INSERT does not happen: no save signals, no overridden save() (the models written here,
+Registration, Message and RegistrationChange, have neither).
 """
 
 from functools import cache
