@@ -2,11 +2,10 @@
 
 The lock is the meeting's row (`SELECT ... FOR NO KEY UPDATE` on PostgreSQL; on SQLite
 every transaction is IMMEDIATE, which serialises writers). Capacity is counted after the
-lock, in the same transaction as the insert, so a meeting is never overbooked; both are in
-`seats`. The e-mails
-a change causes are written to the outbox in that same transaction, and so is a line of the
-registration's history (RegistrationChange) for each change, naming `by`, the acting user
-(None: the person themself, or the system).
+lock, in the same transaction as the insert, so a meeting is never overbooked (both in
+`seats`). The e-mails a change causes are written to the outbox in that same transaction,
+and so is a line of the registration's history (RegistrationChange) for each change, naming
+`by`, the acting user (None: the person themself, or the system).
 """
 
 import secrets
