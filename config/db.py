@@ -11,8 +11,8 @@ Registration, Message and RegistrationChange, have neither).
 
 from functools import cache
 
-from django.db import connections
-from django.db.models import Model
+from django.db import connections, transaction
+from django.db.models import NOT_PROVIDED, Model
 from django.db.models.constants import OnConflict
 
 
@@ -21,6 +21,10 @@ def _statement(model: type[Model], alias: str, ignore_conflicts: bool) -> tuple[
     connection = connections[alias]
     meta = model._meta
     fields = [field for field in meta.local_concrete_fields if field is not meta.auto_field]
+    if meta.proxy or meta.parents or any(field.generated or field.db_default is not NOT_PROVIDED for field in fields):
+        # Such models need what save() does around the INSERT (database-filled columns, rows in
+        # other tables); this writes one table's explicit values and nothing else.
+        raise TypeError(f"config.db.insert cannot write {model.__name__}: use save() or bulk_create()")
     on_conflict = OnConflict.IGNORE if ignore_conflicts else None
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
@@ -36,10 +40,13 @@ def _statement(model: type[Model], alias: str, ignore_conflicts: bool) -> tuple[
 def insert(obj: Model, *, using: str = "default", ignore_conflicts: bool = False) -> bool:
     """Inserts `obj` and sets its primary key. With ignore_conflicts a row that would break a
     unique constraint is skipped, and then the answer is False and obj.pk stays None."""
+    if obj.pk is not None:  # the statement leaves the key to the database
+        raise ValueError(f"{obj!r} already has a primary key; config.db.insert only writes new rows")
     connection = connections[using]
     fields, sql = _statement(type(obj), using, ignore_conflicts)
     params = [field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields]
-    with connection.cursor() as cursor:
+    # As in save(): an error spoils the surrounding atomic block, so it cannot go on unnoticed.
+    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:

@@ -3,8 +3,11 @@
 from datetime import UTC, datetime
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Now
+from django.db.transaction import TransactionManagementError
 from django.forms.models import model_to_dict
+from django.test.utils import isolate_apps
 
 from config import db
 from notifications.models import Message
@@ -92,12 +95,42 @@ def test_insert_ignoring_conflicts_skips_a_duplicate_and_says_so():
     assert Message.objects.filter(key=first.key).count() == 1
 
 
-def test_insert_without_ignoring_conflicts_raises_djangos_integrity_error():
+def test_insert_without_ignoring_conflicts_raises_djangos_integrity_error_and_spoils_the_block():
     registration = RegistrationFactory()
     copy = _registration(registration.event, registration.email.upper())
 
-    with pytest.raises(IntegrityError), transaction.atomic():
-        db.insert(copy)
+    with transaction.atomic():
+        with pytest.raises(IntegrityError):
+            db.insert(copy)
+        # As after a failed save(): the block must roll back, not carry on half-written.
+        with pytest.raises(TransactionManagementError):
+            Registration.objects.count()
+
+
+def test_insert_refuses_a_model_whose_row_it_cannot_write_alone():
+    with isolate_apps("registrations"):
+
+        class Walkin(Registration):  # save() on a proxy goes through its concrete model
+            class Meta:
+                proxy = True
+                app_label = "registrations"
+
+        class Stamped(models.Model):  # noqa: DJ008 (a column the database fills in itself)
+            at = models.DateTimeField(db_default=Now())
+
+            class Meta:
+                app_label = "registrations"
+
+        for model in (Walkin, Stamped):
+            with pytest.raises(TypeError, match=model.__name__):
+                db.insert(model())
+
+
+def test_insert_refuses_a_row_that_already_has_a_key():
+    registration = RegistrationFactory()
+
+    with pytest.raises(ValueError, match="already has a primary key"):
+        db.insert(registration)
 
 
 @pytest.mark.parametrize("count", [0, 1, 3])
