@@ -41,7 +41,7 @@ def insert(obj: Model, *, using: str = "default", ignore_conflicts: bool = False
     """Inserts `obj` and sets its primary key. With ignore_conflicts a row that would break a
     unique constraint is skipped, and then the answer is False and obj.pk stays None."""
     if obj.pk is not None:  # the statement leaves the key to the database
-        raise ValueError(f"{obj!r} already has a primary key; config.db.insert only writes new rows")
+        raise ValueError(f"{type(obj).__name__} {obj.pk} already has a primary key; insert() only writes new rows")
     connection = connections[using]
     fields, sql = _statement(type(obj), using, ignore_conflicts)
     params = [field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields]
