@@ -49,12 +49,14 @@ class Seats:
 
 # Each part is answered by an index: the counts by (event, status, id), the address by the
 # unique index of "one active registration per address", whose LOWER and condition it repeats.
+# The database lowers both sides, as that index does: SQLite's LOWER folds only A-Z, so
+# comparing with Python's lower() missed "Öst@x.se" signing up twice, and the index refused it.
 _SEATS_SQL = """
     SELECT
         (SELECT COUNT(*) FROM registrations_registration WHERE event_id = %s AND status = %s),
         (SELECT COUNT(*) FROM registrations_registration WHERE event_id = %s AND status = %s),
         (SELECT MAX(id) FROM registrations_registration
-         WHERE LOWER(email) = %s AND event_id = %s AND NOT status = %s AND NOT email = '')
+         WHERE LOWER(email) = LOWER(%s) AND event_id = %s AND NOT status = %s AND NOT email = '')
 """
 
 
@@ -62,7 +64,7 @@ def count_seats(event: Event, email: str) -> Seats:
     """Everything a sign-up decides on, in one query while the meeting's lock is held:
     seats taken, people waiting, and this address's active registration if any (a walk-in
     may have no address, and then no duplicate to find)."""
-    params = [event.id, Status.CONFIRMED, event.id, Status.WAITLISTED, email.lower(), event.id, Status.CANCELLED]
+    params = [event.id, Status.CONFIRMED, event.id, Status.WAITLISTED, email, event.id, Status.CANCELLED]
     with connection.cursor() as cursor:
         cursor.execute(_SEATS_SQL, params)
         confirmed, waitlisted, existing_id = cursor.fetchone()

@@ -148,6 +148,17 @@ def test_signup_finds_the_same_address_on_the_waiting_list_and_counts_only_its_m
     assert _signup(event, "third@example.org").waitlist_position == 2
 
 
+@pytest.mark.parametrize("email", ["Öst.Åsa@Exempel.se", "öst@exempel.se"])
+def test_signup_twice_with_a_non_ascii_address_is_already_registered(email):
+    event = EventFactory()
+    first = _signup(event, email)
+
+    again = _signup(event, email)
+
+    assert again.status == "already_registered"
+    assert again.registration.pk == first.registration.pk
+
+
 def test_changes_to_an_unknown_meeting_raise_does_not_exist():
     with pytest.raises(Event.DoesNotExist):
         attendance_mark_no_shows(event_id=987654321)
