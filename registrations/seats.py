@@ -53,10 +53,11 @@ class Seats:
 # comparing with Python's lower() missed "Öst@x.se" signing up twice, and the index refused it.
 _SEATS_SQL = """
     SELECT
-        (SELECT COUNT(*) FROM registrations_registration WHERE event_id = %s AND status = %s),
-        (SELECT COUNT(*) FROM registrations_registration WHERE event_id = %s AND status = %s),
+        (SELECT COUNT(*) FROM registrations_registration WHERE event_id = %(event)s AND status = %(confirmed)s),
+        (SELECT COUNT(*) FROM registrations_registration WHERE event_id = %(event)s AND status = %(waitlisted)s),
         (SELECT MAX(id) FROM registrations_registration
-         WHERE LOWER(email) = LOWER(%s) AND event_id = %s AND NOT status = %s AND NOT email = '')
+         WHERE LOWER(email) = LOWER(%(email)s) AND event_id = %(event)s
+           AND NOT status = %(cancelled)s AND NOT email = '')
 """
 
 
@@ -64,7 +65,13 @@ def count_seats(event: Event, email: str) -> Seats:
     """Everything a sign-up decides on, in one query while the meeting's lock is held:
     seats taken, people waiting, and this address's active registration if any (a walk-in
     may have no address, and then no duplicate to find)."""
-    params = [event.id, Status.CONFIRMED, event.id, Status.WAITLISTED, email, event.id, Status.CANCELLED]
+    params = {
+        "event": event.id,
+        "email": email,
+        "confirmed": Status.CONFIRMED,
+        "waitlisted": Status.WAITLISTED,
+        "cancelled": Status.CANCELLED,
+    }
     with connection.cursor() as cursor:
         cursor.execute(_SEATS_SQL, params)
         confirmed, waitlisted, existing_id = cursor.fetchone()
