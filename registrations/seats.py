@@ -51,13 +51,16 @@ class Seats:
 # unique index of "one active registration per address", whose LOWER and condition it repeats.
 # The database lowers both sides, as that index does: SQLite's LOWER folds only A-Z, so
 # comparing with Python's lower() missed "Öst@x.se" signing up twice, and the index refused it.
+# The index allows one such row, so LIMIT 1 finds it; MAX(id) would have invited PostgreSQL
+# to walk the primary key backwards, through every row of the table for an address not there.
 _SEATS_SQL = """
     SELECT
         (SELECT COUNT(*) FROM registrations_registration WHERE event_id = %(event)s AND status = %(confirmed)s),
         (SELECT COUNT(*) FROM registrations_registration WHERE event_id = %(event)s AND status = %(waitlisted)s),
-        (SELECT MAX(id) FROM registrations_registration
+        (SELECT id FROM registrations_registration
          WHERE LOWER(email) = LOWER(%(email)s) AND event_id = %(event)s
-           AND NOT status = %(cancelled)s AND NOT email = '')
+           AND NOT status = %(cancelled)s AND NOT email = ''
+         LIMIT 1)
 """
 
 
