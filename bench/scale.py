@@ -50,6 +50,7 @@ from bench.support import (  # noqa: E402
     flush_redis,
     free_port,
     recreate_database,
+    signup_body,
     start,
     start_gunicorn,
     stop,
@@ -128,19 +129,8 @@ def signup_run(workers: int) -> Run:
     meetings = [theme_meeting(f"Tematräff {m}", capacity=SEATS, starts_at=start_at) for m in range(SIGNUP_MEETINGS)]
     warmup = theme_meeting("Uppvärmning", capacity=1000, starts_at=start_at)
 
-    def body(email: str, event_id: int) -> dict:
-        return {
-            "name": "Deltagare",
-            "email": email,
-            "organisation": "Bench AB",
-            "organisation_type": "social_enterprise",
-            "municipality": "Nyköping",
-            "event_ids": [event_id],
-            "consent": True,
-        }
-
     # Consecutive requests go to different meetings, so the 32 in flight never share a lock.
-    bodies = [body(f"person{i}@example.org", meetings[i % SIGNUP_MEETINGS]) for i in range(SIGNUPS)]
+    bodies = [signup_body(f"person{i}@example.org", meetings[i % SIGNUP_MEETINGS]) for i in range(SIGNUPS)]
     load = os.getloadavg()[0]
     port = free_port()
     server = start_gunicorn(port, workers=workers)
@@ -149,7 +139,7 @@ def signup_run(workers: int) -> Run:
         _, warm = burst(
             port,
             "/api/signups",
-            [body(f"warm{i}@example.org", warmup) for i in range(16 * workers)],
+            [signup_body(f"warm{i}@example.org", warmup) for i in range(16 * workers)],
             concurrency=CLIENTS,
         )
         meter = CpuMeter(worker_groups=[server.pid], generator_pid=os.getpid())

@@ -39,6 +39,19 @@ def theme_meeting(title: str, *, capacity: int, starts_at: datetime) -> int:
     ).id
 
 
+def signup_body(email: str, event_id: int) -> dict:
+    """A valid POST /api/signups body for one meeting."""
+    return {
+        "name": "Deltagare",
+        "email": email,
+        "organisation": "Bench AB",
+        "organisation_type": "social_enterprise",
+        "municipality": "Nyköping",
+        "event_ids": [event_id],
+        "consent": True,
+    }
+
+
 def flush_redis(url: str) -> None:
     """Empties the one Redis database in `url` (a benchmark's own, never the default 0)."""
     import redis

@@ -1,5 +1,5 @@
-from django.db.models import F, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import F, QuerySet, Value, Window
+from django.db.models.functions import Lower, RowNumber
 
 from accounts.models import hash_secret
 from events.models import Event
@@ -20,6 +20,19 @@ def waitlist_position(registration: Registration) -> int | None:
         event_id=registration.event_id, status=Status.WAITLISTED, id__lt=registration.id
     ).count()
     return ahead + 1
+
+
+def registration_active_for_address(*, event_id: int, email: str) -> Registration | None:
+    """The address's active registration for a meeting, matched as the unique index "one active
+    registration per address" matches: lowered by the database on both sides (SQLite's LOWER
+    folds only A-Z, Python's lower() folds more)."""
+    return (
+        Registration.objects.alias(email_lower=Lower("email"))
+        .filter(event_id=event_id, email_lower=Lower(Value(email)))
+        .exclude(status=Status.CANCELLED)
+        .exclude(email="")
+        .first()
+    )
 
 
 def registration_get_by_token(token: str) -> Registration | None:

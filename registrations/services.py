@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from notifications import outbox
 from .choices import Gender, Language, OrganisationType, Source, Status
 from .models import ManageLink, Registration, RegistrationChange, ThemeInterest
 from .seats import count_seats, lock_event, lock_events
-from .selectors import confirmed_count
+from .selectors import confirmed_count, registration_active_for_address
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,12 @@ class RegistrationConflict(Exception):
     """The change does not fit the registration's state (already cancelled, already registered)."""
 
 
-def _insert(event: Event, person: PersonDetails, *, confirmed: bool, source: str, **extra) -> tuple[Registration, str]:
+def _insert(
+    event: Event, person: PersonDetails, *, confirmed: bool, source: str, **extra
+) -> tuple[Registration, str] | None:
+    """Writes a new registration, or nothing when the address already holds an active one for
+    the meeting: the unique index "one active registration per address" is the check, so it
+    costs no query of its own. The row's only other unique column is the token's hash."""
     token = secrets.token_urlsafe(32)
     registration = Registration(
         event=event,
@@ -79,8 +84,18 @@ def _insert(event: Event, person: PersonDetails, *, confirmed: bool, source: str
         language=person.language,
         **extra,
     )
-    db.insert(registration)
+    if not db.insert(registration, ignore_conflicts=True):
+        return None
     return registration, token
+
+
+def _holding_registration(event: Event, email: str) -> Registration:
+    """The active registration that kept a new one for the same address out."""
+    existing = registration_active_for_address(event_id=event.id, email=email)
+    if existing is None:
+        # SQLite's INSERT OR IGNORE also skips a row that breaks NOT NULL or CHECK: never silently.
+        raise IntegrityError(f"meeting {event.id}: the registration was not written, and no active one has its address")
+    return existing
 
 
 Action = RegistrationChange.Action
@@ -137,15 +152,16 @@ def signup_create(
         changes = []
         for event_id in dict.fromkeys(event_ids):
             event = events[event_id]
-            seats = count_seats(event, person.email)
-            if seats.existing_id:
+            seats = count_seats(event)
+            confirmed = seats.free(event)
+            inserted = _insert(event, person, confirmed=confirmed, source=Source.ONLINE)
+            if inserted is None:
                 # Reveal nothing to whoever typed the address: its owner gets their link by e-mail.
-                existing = Registration.objects.get(pk=seats.existing_id)
+                existing = _holding_registration(event, person.email)
                 outbox.queue_manage_link(existing, now=now)
                 outcomes.append(SignupOutcome(event=event, registration=existing, status="already_registered"))
                 continue
-            confirmed = seats.free(event)
-            registration, token = _insert(event, person, confirmed=confirmed, source=Source.ONLINE)
+            registration, token = inserted
             outbox.queue_signup(registration)
             changes.append(_change(registration, Action.SIGNED_UP if confirmed else Action.WAITLISTED, by=by))
             outcomes.append(
@@ -222,11 +238,12 @@ def registration_add_by_organiser(
     """
     with transaction.atomic(durable=True):
         event = lock_event(event_id)
-        seats = count_seats(event, person.email)
-        if seats.existing_id:
+        confirmed = bool(attended) or count_seats(event).free(event)
+        inserted = _insert(event, person, confirmed=confirmed, source=Source.ORGANISER, attended=attended)
+        if inserted is None:
+            _holding_registration(event, person.email)
             raise RegistrationConflict(_("%(email)s is already registered for this meeting.") % {"email": person.email})
-        confirmed = bool(attended) or seats.free(event)
-        registration, token = _insert(event, person, confirmed=confirmed, source=Source.ORGANISER, attended=attended)
+        registration, token = inserted
         changes = [_change(registration, Action.ADDED_BY_ORGANISER, by=by, status=registration.status)]
         if attended is not None:
             changes.append(_change(registration, Action.ATTENDED if attended else Action.NO_SHOW, by=by))

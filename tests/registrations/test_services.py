@@ -1,10 +1,12 @@
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError
 from django.utils import timezone
 
 from events.choices import EventStatus
 from events.models import Event
+from notifications.models import Message
 from registrations.choices import Source, Status
 from registrations.models import Registration, ThemeInterest
 from registrations.services import (
@@ -157,6 +159,18 @@ def test_signup_twice_with_a_non_ascii_address_is_already_registered(email):
 
     assert again.status == "already_registered"
     assert again.registration.pk == first.registration.pk
+
+
+def test_a_row_the_database_refuses_for_another_reason_is_an_error_not_a_duplicate():
+    # The unique index is the duplicate check, and SQLite's INSERT OR IGNORE would also skip a
+    # row that breaks NOT NULL: that must fail loudly, and save nothing.
+    event = EventFactory()
+
+    with pytest.raises(IntegrityError):
+        signup_create(person=person(name=None), event_ids=[event.id])
+
+    assert not Registration.objects.exists()
+    assert not Message.objects.exists()
 
 
 def test_changes_to_an_unknown_meeting_raise_does_not_exist():
