@@ -67,10 +67,11 @@ class Message(models.Model):
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Not needed any more")
 
-    key = models.CharField(max_length=200, unique=True, editable=False)
+    key = models.CharField(max_length=200, editable=False)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    # Indexed by (registration, kind, offset_minutes) below, not alone.
     registration = models.ForeignKey(
-        Registration, on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
+        Registration, on_delete=models.CASCADE, null=True, blank=True, related_name="messages", db_index=False
     )
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="messages", verbose_name=_("meeting"))
     recipient = models.EmailField(_("recipient"), max_length=254)
@@ -101,6 +102,8 @@ class Message(models.Model):
             models.Index(fields=["state", "next_attempt_at"]),
             models.Index(fields=["registration", "kind", "offset_minutes"]),
         ]
+        # A constraint rather than unique=True, which on PostgreSQL adds a LIKE index nothing uses.
+        constraints = [models.UniqueConstraint(fields=["key"], name="message_key_unique")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient}"
