@@ -136,6 +136,8 @@ def send_batch(messages: list[Message], *, now: datetime) -> int:
     except Exception:  # each message then makes its own links, and reports its own failure
         logger.exception("links for a batch of %s messages could not be made", len(messages))
         links = None
+    # One cursor for the batch's marks, instead of one made per message.
+    cursor = connection.cursor()
     try:
         for index, message in enumerate(messages):
             reason = reasons[message.pk]
@@ -174,9 +176,10 @@ def send_batch(messages: list[Message], *, now: datetime) -> int:
                 Message.objects.filter(pk=message.pk).update(state=State.FAILED, last_error=f"send: {error}"[:2000])
                 mailer.close()
                 continue
-            _mark_sent(message.pk)
+            _mark_sent(cursor, message.pk)
             sent += 1
     finally:
+        cursor.close()
         mailer.close()
     return sent
 
@@ -184,11 +187,10 @@ def send_batch(messages: list[Message], *, now: datetime) -> int:
 _MARK_SENT = f"UPDATE {Message._meta.db_table} SET state = %s, sent_at = %s, last_error = '' WHERE id = %s"
 
 
-def _mark_sent(message_id: int) -> None:
+def _mark_sent(cursor, message_id: int) -> None:
     # The one statement per message sent, written out: building it through the ORM each time
     # cost four times the CPU of running it (0.18 against 0.04 ms), at 10,000 messages a fan-out.
-    with connection.cursor() as cursor:
-        cursor.execute(_MARK_SENT, [State.SENT, connection.ops.adapt_datetimefield_value(timezone.now()), message_id])
+    cursor.execute(_MARK_SENT, [State.SENT, connection.ops.adapt_datetimefield_value(timezone.now()), message_id])
 
 
 def release_stale_claims(*, now: datetime) -> int:

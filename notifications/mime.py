@@ -45,8 +45,10 @@ _BASE64 = email.charset.Charset("utf-8")
 
 class _Policy(email.policy.Compat32):
     """compat32, except that a header which is already one short line of ASCII is written as
-    it is. compat32 runs every header through email.header.Header to fold it, which cost about
-    as much as writing out the rest of the message; for such a header the result is the same."""
+    it is, and an encoded subject is encoded once. compat32 runs every header through
+    email.header.Header to fold it, which cost about as much as writing out the rest of the
+    message; for such a header the result is the same. A reminder's subject is the same for
+    everyone invited to the meeting who reads the same language, so it is encoded once for them."""
 
     def fold_binary(self, name: str, value) -> bytes:
         if (
@@ -57,13 +59,33 @@ class _Policy(email.policy.Compat32):
             and len(name) + 2 + len(value) <= (self.max_line_length or 78)
         ):
             return f"{name}: {value}{self.linesep}".encode("ascii")
+        if isinstance(value, _Utf8Header):
+            return self._fold_utf8(name, value.text)
         return super().fold_binary(name, value)
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - two policies for the process's lifetime
+    def _fold_utf8(self, name: str, text: str) -> bytes:
+        return super().fold_binary(name, Header(text, "utf-8"))
+
+
+class _Utf8Header(Header):
+    """A header of one UTF-8 text, which _Policy folds once per text."""
+
+    def __init__(self, text: str):
+        super().__init__(text, "utf-8")
+        self.text = text
+
+
+@functools.cache
+def _policy(linesep: str) -> _Policy:
+    return _Policy(linesep=linesep)
 
 
 def boundary() -> str:
     # Random and unguessable, so it cannot occur in a part; the stdlib would instead search
-    # every part for its own candidate with a freshly compiled regular expression.
-    return "==" + secrets.token_hex(16)
+    # every part for its own candidate with a freshly compiled regular expression. 96 bits keep
+    # "Content-Type: multipart/alternative; boundary=..." within one 78-character line.
+    return "==" + secrets.token_hex(12)
 
 
 def single_line(name: str, value: str) -> str:
@@ -135,7 +157,7 @@ def build(
     linesep: str = "\n",
 ) -> Message:
     """The whole e-mail; `linesep` is what the caller's policy asks for ("\\r\\n" for SMTP)."""
-    policy = _Policy(linesep=linesep)
+    policy = _policy(linesep)
     body = MIMEMultipart("alternative", boundary=boundary(), policy=policy)
     body.attach(text_part(text, "plain"))
     body.attach(text_part(html, "html"))
@@ -147,7 +169,7 @@ def build(
         root.attach(invite_attachment(ics_base64))
     else:
         root = body
-    root["Subject"] = Header(single_line("Subject", subject), "utf-8")
+    root["Subject"] = _Utf8Header(single_line("Subject", subject))
     root["From"] = address(from_email)
     root["To"] = ", ".join(address(recipient) for recipient in to)
     root["Date"] = format_datetime(datetime.now(get_current_timezone() if settings.EMAIL_USE_LOCALTIME else UTC))

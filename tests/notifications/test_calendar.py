@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
-from icalendar import Calendar
+from icalendar import Calendar, vText
+from icalendar.parser import Contentline
 
 from events.services import event_cancel, event_update
 from notifications import calendar, invites
@@ -225,6 +226,24 @@ def test_folded_text_unfolds_to_the_original():
     # combining characters still after their base letters, ZWJ sequences intact.
     assert str(vevent["SUMMARY"]) == AWKWARD.replace("\r\n", "\n")
     assert str(vevent["DESCRIPTION"]) == (AWKWARD * 3).replace("\r\n", "\n")
+
+
+def _lines_to_fold():
+    # Every cut position against multi-octet characters, escapes and carets at the boundary.
+    pieces = ["a", "å", "€", "😀", "\\", "^", "\\,", "^n", "e\u0301", "👩‍💻", " ", ";"]
+    for length in range(60, 240, 7):
+        for offset, piece in enumerate(pieces):
+            yield ("DESCRIPTION:" + "x" * (length % 75) + piece * (length // len(piece)))[: length + offset]
+    yield "DESCRIPTION:" + vText(AWKWARD * 3).to_ical().decode()
+    yield "X:" + "\\" * 80
+    yield "X:" + "^" * 80
+    yield "X:y"
+    yield ""
+
+
+@pytest.mark.parametrize("line", list(_lines_to_fold()))
+def test_fold_writes_what_icalendar_writes(line):
+    assert calendar.fold(line) == Contentline(line).to_ical()
 
 
 def test_feed_lines_are_folded_the_same_way():
