@@ -3,14 +3,16 @@ a calendar invitation (as a text/calendar alternative and as invite.ics)."""
 
 import email.message
 import email.policy
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -119,10 +121,12 @@ def _method(message: Message, registration) -> str:
 
 @dataclass(frozen=True)
 class Links:
-    """Personal links for a batch of messages, made in a few queries instead of a few per message."""
+    """Personal links for a batch of messages, made in a few queries instead of a few per message,
+    and the batch's e-mail bodies, rendered once for everyone they are the same for (_bodies)."""
 
     manage_tokens: dict[int, str]  # registration id -> manage token (its URL depends on the language)
     feeds: dict[str, str]  # address in lower case -> calendar feed
+    bodies: dict = field(default_factory=dict, compare=False)
 
 
 def links_for(messages: Iterable[Message]) -> Links:
@@ -137,6 +141,51 @@ def links_for(messages: Iterable[Message]) -> Links:
             if registration.status == Status.CONFIRMED:
                 confirmed.append(message.recipient)
     return Links(manage_tokens=manage_links_issue(registration_ids=active), feeds=feed_urls(confirmed))
+
+
+@dataclass(frozen=True)
+class _MessageFacts:
+    """All the templates may read of the outbox row: nothing about the person, so a body
+    rendered for one recipient can be completed for another."""
+
+    kind: str
+    language: str
+
+
+# What differs between two people sent the same kind of e-mail about the same meeting. The two
+# templates are rendered once a batch with a stand-in for each of these, and each person's
+# values replace the stand-ins, escaped for HTML as the template escapes them: a reminder to
+# 500 people rendered both templates 500 times, a sixth of the sender's CPU.
+_PERSONAL = ("name", "manage_url", "feed_url", "webcal_url")
+_STAND_IN = re.compile("\x00([a-z_]+)\x00")
+
+
+def _bodies(context: dict, cache: dict) -> tuple[str, str]:
+    """The text and HTML bodies for `context`, from `cache` when the batch had them already."""
+    personal = {name: str(context[name]) for name in _PERSONAL if context.get(name)}
+    key = (
+        context["message"],
+        context["event"].pk,
+        context["intro"],
+        context["cancelled"],
+        context["online_url"],
+        context["event_url"],
+        context["site_url"],
+        translation.get_language(),
+        frozenset(personal),
+    )
+    if key not in cache:
+        shared = {**context, **{name: f"\x00{name}\x00" for name in personal}}
+        cache[key] = (
+            render_to_string("notifications/email/message.txt", shared),
+            render_to_string("notifications/email/message.html", shared),
+        )
+    text, html = cache[key]
+    # One pass each: a value that happens to look like a stand-in is not replaced again.
+    return (
+        _STAND_IN.sub(lambda match: personal[match[1]], text),
+        _STAND_IN.sub(lambda match: escape(personal[match[1]]), html),
+    )
 
 
 def build(message: Message, *, links: Links | None = None) -> InviteEmail:
@@ -154,7 +203,7 @@ def build(message: Message, *, links: Links | None = None) -> InviteEmail:
         position = waitlist_position(registration) if registration is not None else None
         method = _method(message, registration)
         context = {
-            "message": message,
+            "message": _MessageFacts(kind=message.kind, language=message.language),
             "name": registration.name if registration else message.context.get("name", ""),
             "event": event,
             "intro": _intro(message, position),
@@ -168,8 +217,7 @@ def build(message: Message, *, links: Links | None = None) -> InviteEmail:
         }
         if context["feed_url"]:
             context["webcal_url"] = webcal_url(context["feed_url"])
-        text = render_to_string("notifications/email/message.txt", context)
-        html = render_to_string("notifications/email/message.html", context)
+        text, html = _bodies(context, links.bodies)
         email = InviteEmail(
             subject=_subject(message, event.title),
             body=text,
