@@ -161,7 +161,8 @@ _STAND_IN = re.compile("\x00([a-z_]+)\x00")
 
 
 def _bodies(context: dict, cache: dict) -> tuple[str, str]:
-    """The text and HTML bodies for `context`, from `cache` when the batch had them already."""
+    """The text and HTML bodies for `context`, from `cache` when the batch had them already.
+    The meeting is known by its id: a Links serves one batch, whose meetings were read at once."""
     personal = {name: str(context[name]) for name in _PERSONAL if context.get(name)}
     key = (
         context["message"],
