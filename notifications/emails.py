@@ -164,17 +164,12 @@ def _bodies(context: dict, cache: dict) -> tuple[str, str]:
     """The text and HTML bodies for `context`, from `cache` when the batch had them already.
     The meeting is known by its id: a Links serves one batch, whose meetings were read at once."""
     personal = {name: str(context[name]) for name in _PERSONAL if context.get(name)}
-    key = (
-        context["message"],
-        context["event"].pk,
-        context["intro"],
-        context["cancelled"],
-        context["online_url"],
-        context["event_url"],
-        context["site_url"],
-        translation.get_language(),
-        frozenset(personal),
+    # Every other value of the context is part of the key, so one added later that differs
+    # per person makes more renders, never a body completed for the wrong person.
+    shared_values = sorted(
+        (name, value.pk if name == "event" else value) for name, value in context.items() if name not in _PERSONAL
     )
+    key = (*shared_values, translation.get_language(), frozenset(personal))
     if key not in cache:
         shared = {**context, **{name: f"\x00{name}\x00" for name in personal}}
         cache[key] = (
