@@ -4,7 +4,8 @@ with Redis as broker and cache as in production.
 Prints correctness (40 confirmed, no 5xx, no duplicates, waiting list in order) and the
 sign-up rate as a ratio to a one-INSERT ninja endpoint served by the same gunicorn in
 the same run: BENCH_ROUNDS rounds (default 5) of the baseline and then a burst for a meeting
-of the round's own, and the median of the rounds' ratios. Needs PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/traffpunkt_bench),
+of the round's own, and the median of the rounds' ratios.
+Needs PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/traffpunkt_bench),
 and Redis: BENCH_SIGNUP_REDIS_URL (default redis://127.0.0.1:6379/7; only that DB is flushed,
 at the start and at the end: no worker runs, so the wake-ups the sign-ups queue stay there).
 """

@@ -24,7 +24,7 @@ def recreate_database(url: str) -> None:
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True, env=os.environ)
 
 
-def theme_meeting(title: str, *, capacity: int, starts_at: datetime) -> int:
+def theme_meeting(title: str, *, capacity: int | None, starts_at: datetime) -> int:
     """A published two-hour theme meeting in Nyköping (Django must be set up); returns its id."""
     from events.services import event_create
 
