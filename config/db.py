@@ -1,4 +1,5 @@
-"""One-row INSERTs with the statement compiled once per model, for the sign-up's hot path.
+"""INSERTs with the statement compiled once per model, and statements sent together, for the
+sign-up's hot path.
 
 Model.save() and bulk_create() build their INSERT anew every time: 0.3-0.5 ms of CPU for a
 row, several times what the database spends on it. A sign-up writes three rows while its
@@ -7,8 +8,14 @@ values still go through each field's own pre_save and get_db_prep_save (auto_now
 JSON, time zones), so the row is what save() would have written. What save() adds around
 the INSERT does not happen: no save signals, no overridden save() (the models written here,
 Registration, Message and RegistrationChange, have neither).
+
+Each round trip to the database while the lock is held is a wait for the next sign-up, so
+run_together() sends a list of statements in one message on PostgreSQL, and reserve_ids()
+hands out primary keys before the rows are written, so that rows pointing to a new row can
+go in the same message as the row itself.
 """
 
+from collections.abc import Sequence
 from functools import cache
 
 from django.db import connections, transaction
@@ -17,10 +24,12 @@ from django.db.models.constants import OnConflict
 
 
 @cache
-def _statement(model: type[Model], alias: str, ignore_conflicts: bool) -> tuple[list, str]:
+def _statement(model: type[Model], alias: str, ignore_conflicts: bool, with_pk: bool = False) -> tuple[list, str]:
+    """The INSERT and the fields whose values it takes. The database picks the primary key
+    and returns it, unless `with_pk`: then the row brings its own (from reserve_ids)."""
     connection = connections[alias]
     meta = model._meta
-    fields = [field for field in meta.local_concrete_fields if field is not meta.auto_field]
+    fields = [field for field in meta.local_concrete_fields if with_pk or field is not meta.auto_field]
     if meta.proxy or meta.parents or any(field.generated or field.db_default is not NOT_PROVIDED for field in fields):
         # Such models need what save() does around the INSERT (database-filled columns, rows in
         # other tables); this writes one table's explicit values and nothing else.
@@ -32,7 +41,7 @@ def _statement(model: type[Model], alias: str, ignore_conflicts: bool) -> tuple[
         f"{connection.ops.insert_statement(on_conflict=on_conflict)} {connection.ops.quote_name(meta.db_table)}",
         f"({columns}) VALUES ({placeholders})",
         connection.ops.on_conflict_suffix_sql(fields, on_conflict, None, None),
-        f"RETURNING {connection.ops.quote_name(meta.pk.column)}",
+        "" if with_pk else f"RETURNING {connection.ops.quote_name(meta.pk.column)}",
     ]
     return fields, " ".join(part for part in parts if part)
 
@@ -42,19 +51,84 @@ def insert(obj: Model, *, using: str = "default", ignore_conflicts: bool = False
     unique constraint is skipped, and then the answer is False and obj.pk stays None."""
     if obj.pk is not None:  # the statement leaves the key to the database
         raise ValueError(f"{type(obj).__name__} {obj.pk} already has a primary key; insert() only writes new rows")
-    connection = connections[using]
     fields, sql = _statement(type(obj), using, ignore_conflicts)
-    params = [field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields]
-    # As in save(): an error spoils the surrounding atomic block, so it cannot go on unnoticed.
-    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
+    (rows,) = run_together([(sql, _values(obj, fields, connections[using]))], using=using)
+    if not rows:
         return False
-    obj.pk = row[0]
+    _written(obj, using, pk=rows[0][0])
+    return True
+
+
+def insert_together(objs: Sequence[Model], *, using: str = "default") -> None:
+    """Inserts new rows, one statement each, sent together (run_together). A row whose primary
+    key was reserved (reserve_ids) is written with it, so rows after it in the list can point
+    to it; any other row gets the database's key."""
+    statements = []
+    for obj in objs:
+        if not obj._state.adding:
+            raise ValueError(f"{type(obj).__name__} {obj.pk} is already stored; insert_together() only writes new rows")
+        fields, sql = _statement(type(obj), using, False, obj.pk is not None)
+        statements.append((sql, _values(obj, fields, connections[using])))
+    for obj, rows in zip(objs, run_together(statements, using=using), strict=True):
+        _written(obj, using, pk=obj.pk if obj.pk is not None else rows[0][0])
+
+
+def _values(obj: Model, fields: list, connection) -> list:
+    return [field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields]
+
+
+def _written(obj: Model, using: str, *, pk) -> None:
+    obj.pk = pk
     obj._state.adding = False
     obj._state.db = using
-    return True
+
+
+def run_together(statements: Sequence[tuple[str, Sequence]], *, using: str = "default") -> list[list[tuple]]:
+    """Runs the statements in order and returns the rows of each (empty for one that returns none).
+
+    PostgreSQL gets them in one message (the simple query protocol of psycopg's client-side
+    binding cursor, Django's default) and runs each with a snapshot of its own, as if they had
+    come one by one: a statement after a row lock sees what the lock's previous holder
+    committed. SQLite takes one statement at a time, so there they go one after another.
+    An error spoils the surrounding atomic block, as after a failed save().
+    """
+    if not statements:
+        return []
+    connection = connections[using]
+    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+        if connection.vendor != "postgresql" or len(statements) == 1:
+            results = []
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                results.append(_rows(cursor))
+            return results
+        # "%" only ever marks a parameter here; a literal one would need doubling as in any execute().
+        cursor.execute("; ".join(sql for sql, _ in statements), [value for _, params in statements for value in params])
+        results = [_rows(cursor)]
+        while cursor.nextset():
+            results.append(_rows(cursor))
+        return results
+
+
+def _rows(cursor) -> list[tuple]:
+    return cursor.fetchall() if cursor.description is not None else []
+
+
+def reserve_ids(model: type[Model], count: int, *, using: str = "default") -> tuple[str, list]:
+    """A statement (for run_together) whose rows are `count` primary keys for new rows of
+    `model`, in rising order. On PostgreSQL they come from the key's sequence, so they are
+    never handed out twice. On SQLite they follow the table's AUTOINCREMENT counter, which is
+    only safe while the transaction holds the write lock (every transaction here is IMMEDIATE)
+    and writes the rows before it commits."""
+    connection = connections[using]
+    table, column = model._meta.db_table, model._meta.pk.column
+    numbers = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %s)"
+    if connection.vendor == "postgresql":
+        return f"{numbers} SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM n ORDER BY i", [count, table, column]
+    if connection.vendor == "sqlite":
+        counter = "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0)"
+        return f"{numbers} SELECT {counter} + i FROM n ORDER BY i", [count, table]
+    raise NotImplementedError(f"reserve_ids has no statement for {connection.vendor}")
 
 
 def insert_rows(objs: list[Model], *, ignore_conflicts: bool = False) -> None:

@@ -28,7 +28,24 @@ Kind = Message.Kind
 def _save(messages: list[Message]) -> None:
     if messages:
         db.insert_rows(messages, ignore_conflicts=True)
-        wake_sender_on_commit()
+        wake_sender()
+
+
+def wake_sender() -> None:
+    """For a caller that wrote messages itself (signup_message): sends them once it commits."""
+    wake_sender_on_commit()
+
+
+def _message(kind: str, registration: Registration, *, suffix: str = "", context: dict | None = None) -> Message:
+    return Message(
+        key=f"{kind}:{registration.id}{suffix}",
+        kind=kind,
+        registration=registration,
+        event_id=registration.event_id,
+        recipient=registration.email,
+        language=registration.language,
+        context=context or {},
+    )
 
 
 def queue_for_registrations(
@@ -37,25 +54,28 @@ def queue_for_registrations(
     """One message of `kind` per registration that has an address; `suffix` tells repeats apart."""
     _save(
         [
-            Message(
-                key=f"{kind}:{registration.id}{suffix}",
-                kind=kind,
-                registration=registration,
-                event_id=registration.event_id,
-                recipient=registration.email,
-                language=registration.language,
-                context=context or {},
-            )
+            _message(kind, registration, suffix=suffix, context=context)
             for registration in registrations
-            # An anonymised registration has only a placeholder address: nobody to write to.
-            if registration.email and registration.anonymised_at is None
+            if _has_address(registration)
         ]
     )
 
 
-def queue_signup(registration: Registration) -> None:
+def _has_address(registration: Registration) -> bool:
+    # An anonymised registration has only a placeholder address: nobody to write to.
+    return bool(registration.email) and registration.anonymised_at is None
+
+
+def signup_messages(registration: Registration) -> list[Message]:
+    """The confirmation or waiting-list e-mail for a new registration (none without an
+    address), unsaved, so that the sign-up can write it together with the registration; the
+    sign-up then calls wake_sender()."""
     kind = Kind.CONFIRMATION if registration.status == Status.CONFIRMED else Kind.WAITLISTED
-    queue_for_registrations(kind, [registration])
+    return [_message(kind, registration)] if _has_address(registration) else []
+
+
+def queue_signup(registration: Registration) -> None:
+    _save(signup_messages(registration))
 
 
 def queue_manage_link(registration: Registration, *, now: datetime) -> None:

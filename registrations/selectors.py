@@ -1,5 +1,5 @@
-from django.db.models import F, QuerySet, Value, Window
-from django.db.models.functions import Lower, RowNumber
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from accounts.models import hash_secret
 from events.models import Event
@@ -20,21 +20,6 @@ def waitlist_position(registration: Registration) -> int | None:
         event_id=registration.event_id, status=Status.WAITLISTED, id__lt=registration.id
     ).count()
     return ahead + 1
-
-
-def registration_active_for_address(*, event_id: int, email: str) -> Registration | None:
-    """The address's active registration for a meeting, matched as the unique index "one active
-    registration per address" matches: lowered by the database on both sides (SQLite's LOWER
-    folds only A-Z, Python's lower() folds more). The index allows one such row, so nothing is
-    ordered: an ORDER BY id could lead PostgreSQL to walk the primary key instead."""
-    found = (
-        Registration.objects.alias(email_lower=Lower("email"))
-        .filter(event_id=event_id, email_lower=Lower(Value(email)))
-        .exclude(status=Status.CANCELLED)
-        .exclude(email="")
-        .order_by()[:1]
-    )
-    return found[0] if found else None
 
 
 def registration_get_by_token(token: str) -> Registration | None:

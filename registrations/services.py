@@ -6,13 +6,17 @@ lock, in the same transaction as the insert, so a meeting is never overbooked (b
 `seats`). The e-mails a change causes are written to the outbox in that same transaction,
 and so is a line of the registration's history (RegistrationChange) for each change, naming
 `by`, the acting user (None: the person themself, or the system).
+
+A sign-up reads what it decides on in one round trip (seats.lock_for_signup) and writes all
+its rows in a second (config.db.insert_together), so its lock is held across as few waits for
+the network as can be.
 """
 
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,8 +28,8 @@ from notifications import outbox
 
 from .choices import Gender, Language, OrganisationType, Source, Status
 from .models import ManageLink, Registration, RegistrationChange, ThemeInterest
-from .seats import count_seats, lock_event, lock_events
-from .selectors import confirmed_count, registration_active_for_address
+from .seats import SignupLock, lock_event, lock_for_signup
+from .selectors import confirmed_count
 
 
 @dataclass(frozen=True)
@@ -62,14 +66,13 @@ class RegistrationConflict(Exception):
     """The change does not fit the registration's state (already cancelled, already registered)."""
 
 
-def _insert(
-    event: Event, person: PersonDetails, *, confirmed: bool, source: str, **extra
-) -> tuple[Registration, str] | None:
-    """Writes a new registration, or nothing when the address already holds an active one for
-    the meeting: the unique index "one active registration per address" is the check, so it
-    costs no query of its own. The row's only other unique column is the token's hash."""
+def _new_registration(
+    event: Event, person: PersonDetails, *, pk: int, confirmed: bool, source: str, **extra
+) -> tuple[Registration, str]:
+    """An unsaved registration with its reserved key, and the manage token whose hash it keeps."""
     token = secrets.token_urlsafe(32)
     registration = Registration(
+        pk=pk,
         event=event,
         status=Status.CONFIRMED if confirmed else Status.WAITLISTED,
         confirmed_at=timezone.now() if confirmed else None,
@@ -84,18 +87,7 @@ def _insert(
         language=person.language,
         **extra,
     )
-    if not db.insert(registration, ignore_conflicts=True):
-        return None
     return registration, token
-
-
-def _holding_registration(event: Event, email: str) -> Registration:
-    """The active registration that kept a new one for the same address out."""
-    existing = registration_active_for_address(event_id=event.id, email=email)
-    if existing is None:
-        # SQLite's INSERT OR IGNORE also skips a row that breaks NOT NULL or CHECK: never silently.
-        raise IntegrityError(f"meeting {event.id}: the registration was not written, and no active one has its address")
-    return existing
 
 
 Action = RegistrationChange.Action
@@ -133,37 +125,25 @@ def signup_create(
     """
     now = timezone.now()
     with transaction.atomic(durable=True):
-        events = lock_events(event_ids)
-        for event_id in event_ids:
-            event = events.get(event_id)
-            if event is None:
-                raise SignupRejected(
-                    _("Meeting %(id)s does not exist.") % {"id": event_id}, event_id=event_id, unknown=True
-                )
-            reason = event.registration_closed_reason(now)
-            if reason:
-                message = _("You cannot sign up for “%(title)s”: %(reason)s.") % {
-                    "title": event.title,
-                    "reason": reason,
-                }
-                raise SignupRejected(message, event_id=event_id)
-
-        outcomes = []
-        changes = []
+        locked = lock_for_signup(event_ids, email=person.email)
+        _check_open(locked, event_ids, now=now)
+        outcomes, registrations, messages, changes = [], [], [], []
         for event_id in dict.fromkeys(event_ids):
-            event = events[event_id]
-            seats = count_seats(event)
-            confirmed = seats.free(event)
-            inserted = _insert(event, person, confirmed=confirmed, source=Source.ONLINE)
-            if inserted is None:
+            event, seats = locked.events[event_id], locked.seats[event_id]
+            if seats.holder_id is not None:
                 # Reveal nothing to whoever typed the address: its owner gets their link by e-mail.
-                existing = _holding_registration(event, person.email)
+                existing = Registration.objects.get(pk=seats.holder_id)
                 outbox.queue_manage_link(existing, now=now)
                 outcomes.append(SignupOutcome(event=event, registration=existing, status="already_registered"))
                 continue
-            registration, token = inserted
-            outbox.queue_signup(registration)
-            changes.append(_change(registration, Action.SIGNED_UP if confirmed else Action.WAITLISTED, by=by))
+            confirmed = seats.free(event)
+            registration, token = _new_registration(
+                event, person, pk=locked.registration_ids[event_id], confirmed=confirmed, source=Source.ONLINE
+            )
+            action = Action.SIGNED_UP if confirmed else Action.WAITLISTED
+            registrations.append(registration)
+            messages += outbox.signup_messages(registration)
+            changes.append(_change(registration, action, by=by))
             outcomes.append(
                 SignupOutcome(
                     event=event,
@@ -174,11 +154,26 @@ def signup_create(
                     waitlist_position=None if confirmed else seats.waitlisted + 1,
                 )
             )
-        # One INSERT for the history, however many meetings were chosen.
-        db.insert_rows(changes)
+        # Every new row in one round trip, however many meetings were chosen.
+        db.insert_together(registrations + messages + changes)
+        if messages:
+            outbox.wake_sender()
         if theme_slugs:
             _themes_interest_add(person, theme_slugs)
     return outcomes
+
+
+def _check_open(locked: SignupLock, event_ids: Sequence[int], *, now) -> None:
+    """Raises SignupRejected for the first chosen meeting that is unknown or takes no sign-ups."""
+    for event_id in event_ids:
+        event = locked.events.get(event_id)
+        if event is None:
+            message = _("Meeting %(id)s does not exist.") % {"id": event_id}
+            raise SignupRejected(message, event_id=event_id, unknown=True)
+        reason = event.registration_closed_reason(now)
+        if reason:
+            message = _("You cannot sign up for “%(title)s”: %(reason)s.") % {"title": event.title, "reason": reason}
+            raise SignupRejected(message, event_id=event_id)
 
 
 def theme_interest_add(*, person: PersonDetails, theme_slugs: Sequence[str]) -> None:
@@ -237,20 +232,25 @@ def registration_add_by_organiser(
     otherwise the capacity decides between a seat and the waiting list.
     """
     with transaction.atomic(durable=True):
-        event = lock_event(event_id)
-        confirmed = bool(attended) or count_seats(event).free(event)
-        inserted = _insert(event, person, confirmed=confirmed, source=Source.ORGANISER, attended=attended)
-        if inserted is None:
-            _holding_registration(event, person.email)
+        locked = lock_for_signup([event_id], email=person.email)
+        event, seats = locked.events.get(event_id), locked.seats[event_id]
+        if event is None:
+            raise Event.DoesNotExist(f"Meeting {event_id} does not exist.")
+        if seats.holder_id is not None:
             raise RegistrationConflict(_("%(email)s is already registered for this meeting.") % {"email": person.email})
-        registration, token = inserted
-        changes = [_change(registration, Action.ADDED_BY_ORGANISER, by=by, status=registration.status)]
+        confirmed = bool(attended) or seats.free(event)
+        pk = locked.registration_ids[event_id]
+        registration, token = _new_registration(
+            event, person, pk=pk, confirmed=confirmed, source=Source.ORGANISER, attended=attended
+        )
+        rows = [registration, _change(registration, Action.ADDED_BY_ORGANISER, by=by, status=registration.status)]
         if attended is not None:
-            changes.append(_change(registration, Action.ATTENDED if attended else Action.NO_SHOW, by=by))
-        RegistrationChange.objects.bulk_create(changes)
+            rows.append(_change(registration, Action.ATTENDED if attended else Action.NO_SHOW, by=by))
         # Someone added before the meeting (they phoned in) hears from us like anyone else.
-        if event.starts_at > timezone.now():
-            outbox.queue_signup(registration)
+        messages = outbox.signup_messages(registration) if event.starts_at > timezone.now() else []
+        db.insert_together(rows + messages)
+        if messages:
+            outbox.wake_sender()
         return registration, token
 
 

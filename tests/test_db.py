@@ -3,11 +3,11 @@
 from datetime import UTC, datetime
 
 import pytest
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models.functions import Now
 from django.db.transaction import TransactionManagementError
 from django.forms.models import model_to_dict
-from django.test.utils import isolate_apps
+from django.test.utils import CaptureQueriesContext, isolate_apps
 
 from config import db
 from notifications.models import Message
@@ -142,3 +142,82 @@ def test_insert_rows_writes_every_row(count):
 
     stored = RegistrationChange.objects.filter(registration=registration).order_by("id")
     assert [change.detail for change in stored] == [{"n": n} for n in range(count)]
+
+
+# ---- Statements sent together ----
+
+
+def test_run_together_answers_each_statement_with_its_rows_in_one_round_trip_on_postgresql():
+    registration = RegistrationFactory()
+    statements = [
+        ("SELECT %s, %s", [1, "ett"]),
+        ("UPDATE registrations_registration SET name = %s WHERE id = %s", ["Ny", registration.pk]),
+        ("SELECT name FROM registrations_registration WHERE id = %s", [registration.pk]),
+    ]
+
+    with CaptureQueriesContext(connection) as queries:
+        results = db.run_together(statements)
+
+    # The third statement sees the second's change, as if they had come one by one.
+    assert results == [[(1, "ett")], [], [("Ny",)]]
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 3)
+    assert db.run_together([]) == []
+
+
+def test_run_together_spoils_the_block_when_a_statement_fails():
+    registration = RegistrationFactory()
+
+    with transaction.atomic():
+        with pytest.raises(IntegrityError):
+            db.run_together(
+                [
+                    ("SELECT 1", []),
+                    ("UPDATE registrations_registration SET name = NULL WHERE id = %s", [registration.pk]),
+                ]
+            )
+        with pytest.raises(TransactionManagementError):
+            Registration.objects.count()
+
+
+def test_reserved_ids_rise_are_never_handed_out_twice_and_follow_deleted_rows():
+    newest = RegistrationFactory()
+    used = newest.pk
+    newest.delete()  # its key stays used: a new registration must not take it
+
+    with transaction.atomic():
+        (first,) = db.run_together([db.reserve_ids(Registration, 3)])
+        first = [row[0] for row in first]
+        rows = [_registration(EventFactory(), f"r{n}@example.org") for n in range(3)]
+        for row, pk in zip(rows, first, strict=True):
+            row.pk = pk
+        db.insert_together(rows)
+        (second,) = db.run_together([db.reserve_ids(Registration, 2)])
+
+    assert first == sorted(first) and first[0] > used
+    assert [row[0] for row in second] == sorted(row[0] for row in second)
+    assert second[0][0] > first[-1]
+    assert sorted(Registration.objects.values_list("pk", flat=True)) == first
+
+
+def test_insert_together_writes_rows_that_point_to_a_reserved_key_in_the_same_call():
+    event = EventFactory()
+    with transaction.atomic():
+        (reserved,) = db.run_together([db.reserve_ids(Registration, 1)])
+        registration = _registration(event, "ny@example.org")
+        registration.pk = reserved[0][0]
+        change = RegistrationChange(registration=registration, action="signed_up")
+
+        db.insert_together([registration, change])
+
+    assert registration.pk == reserved[0][0] and registration._state.adding is False
+    assert change.pk is not None  # the database's key, given back
+    stored = RegistrationChange.objects.select_related("registration").get(pk=change.pk)
+    assert stored.registration.email == "ny@example.org"
+    assert stored.registration.created_at is not None
+
+
+def test_insert_together_refuses_a_row_that_is_already_stored():
+    registration = RegistrationFactory()
+
+    with pytest.raises(ValueError, match="already stored"):
+        db.insert_together([registration])
