@@ -32,7 +32,7 @@ def _save(messages: list[Message]) -> None:
 
 
 def wake_sender() -> None:
-    """For a caller that wrote messages itself (signup_message): sends them once it commits."""
+    """For a caller that wrote messages itself (signup_messages): sends them once it commits."""
     wake_sender_on_commit()
 
 

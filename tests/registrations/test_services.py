@@ -161,9 +161,8 @@ def test_signup_twice_with_a_non_ascii_address_is_already_registered(email):
     assert again.registration.pk == first.registration.pk
 
 
-def test_a_row_the_database_refuses_for_another_reason_is_an_error_not_a_duplicate():
-    # The unique index is the duplicate check, and SQLite's INSERT OR IGNORE would also skip a
-    # row that breaks NOT NULL: that must fail loudly, and save nothing.
+def test_a_row_the_database_refuses_is_an_error_that_saves_nothing():
+    # The sign-up's rows go to the database together: one refused row takes the others with it.
     event = EventFactory()
 
     with pytest.raises(IntegrityError):
