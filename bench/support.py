@@ -80,8 +80,16 @@ def wait_for_port(port: int, process: subprocess.Popen, *, seconds: float = 15) 
 
 
 def start(args: list[str], **kwargs) -> subprocess.Popen:
-    """A child in its own process group, so stop() can also end the children it forks."""
+    """A child in its own process group, so stop() can also end the children it forks.
+
+    Its own group also keeps it from a SIGTERM sent to the bench (by `timeout`, say), so a
+    SIGTERM then ends the bench through its `finally` blocks, which stop the children."""
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     return subprocess.Popen(args, cwd=ROOT, start_new_session=True, **kwargs)
+
+
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 def stop(process: subprocess.Popen | None, *, seconds: float = 20) -> None:
