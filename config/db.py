@@ -10,9 +10,9 @@ the INSERT does not happen: no save signals, no overridden save() (the models wr
 Registration, Message and RegistrationChange, have neither).
 
 Each round trip to the database while the lock is held is a wait for the next sign-up, so
-run_together() sends a list of statements in one message on PostgreSQL, and reserve_ids()
+run_together() sends a list of statements in one message on PostgreSQL, reserve_ids()
 hands out primary keys before the rows are written, so that rows pointing to a new row can
-go in the same message as the row itself.
+go in the same message as the row itself, and the last message can carry the COMMIT.
 """
 
 from collections.abc import Sequence
@@ -59,17 +59,17 @@ def insert(obj: Model, *, using: str = "default", ignore_conflicts: bool = False
     return True
 
 
-def insert_together(objs: Sequence[Model], *, using: str = "default") -> None:
+def insert_together(objs: Sequence[Model], *, using: str = "default", commit: bool = False) -> None:
     """Inserts new rows, one statement each, sent together (run_together). A row whose primary
     key was reserved (reserve_ids) is written with it, so rows after it in the list can point
-    to it; any other row gets the database's key."""
+    to it; any other row gets the database's key. `commit` as in run_together."""
     statements = []
     for obj in objs:
         if not obj._state.adding:
             raise ValueError(f"{type(obj).__name__} {obj.pk} is already stored; insert_together() only writes new rows")
         fields, sql = _statement(type(obj), using, False, obj.pk is not None)
         statements.append((sql, _values(obj, fields, connections[using])))
-    for obj, rows in zip(objs, run_together(statements, using=using), strict=True):
+    for obj, rows in zip(objs, run_together(statements, using=using, commit=commit), strict=True):
         _written(obj, using, pk=obj.pk if obj.pk is not None else rows[0][0])
 
 
@@ -83,7 +83,9 @@ def _written(obj: Model, using: str, *, pk) -> None:
     obj._state.db = using
 
 
-def run_together(statements: Sequence[tuple[str, Sequence]], *, using: str = "default") -> list[list[tuple]]:
+def run_together(
+    statements: Sequence[tuple[str, Sequence]], *, using: str = "default", commit: bool = False
+) -> list[list[tuple]]:
     """Runs the statements in order and returns the rows of each (empty for one that returns none).
 
     PostgreSQL gets them in one message (the simple query protocol of psycopg's client-side
@@ -91,10 +93,21 @@ def run_together(statements: Sequence[tuple[str, Sequence]], *, using: str = "de
     come one by one: a statement after a row lock sees what the lock's previous holder
     committed. SQLite takes one statement at a time, so there they go one after another.
     An error spoils the surrounding atomic block, as after a failed save().
+
+    `commit=True` says these are the last statements of the outermost atomic block: on
+    PostgreSQL its COMMIT then goes in the same message, so the locks are let go without one
+    more wait for the network, and the block's own commit finds the transaction over and sends
+    nothing (psycopg skips COMMIT when the server reports none open). on_commit callbacks run
+    at the block's end as usual. Nothing may follow in the block: it would run in a
+    transaction of its own, and an exception could no longer undo what was committed. Inside
+    a nested block (a savepoint, a test's transaction) and on SQLite the block commits as usual.
     """
     if not statements:
         return []
     connection = connections[using]
+    if commit and _may_commit_here(connection):
+        *results, _commit = run_together([*statements, ("COMMIT", [])], using=using)
+        return results
     with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
         if connection.vendor != "postgresql" or len(statements) == 1:
             results = []
@@ -104,10 +117,21 @@ def run_together(statements: Sequence[tuple[str, Sequence]], *, using: str = "de
             return results
         # "%" only ever marks a parameter here; a literal one would need doubling as in any execute().
         cursor.execute("; ".join(sql for sql, _ in statements), [value for _, params in statements for value in params])
-        results = [_rows(cursor)]
-        while cursor.nextset():
-            results.append(_rows(cursor))
-        return results
+        return _pg_results(cursor.cursor)
+
+
+def _pg_results(cursor) -> list[list[tuple]]:
+    # psycopg's own cursor: it holds every statement's result already, and asking it how many
+    # columns a result has is cheap, where `description` builds an object per column.
+    results = [cursor.fetchall() if cursor.pgresult.nfields else []]
+    while cursor.nextset():
+        results.append(cursor.fetchall() if cursor.pgresult.nfields else [])
+    return results
+
+
+def _may_commit_here(connection) -> bool:
+    # Only the outermost block's transaction is the caller's to end.
+    return connection.vendor == "postgresql" and len(connection.atomic_blocks) == 1 and not connection.needs_rollback
 
 
 def _rows(cursor) -> list[tuple]:

@@ -8,8 +8,8 @@ and so is a line of the registration's history (RegistrationChange) for each cha
 `by`, the acting user (None: the person themself, or the system).
 
 A sign-up reads what it decides on in one round trip (seats.lock_for_signup) and writes all
-its rows in a second (config.db.insert_together), so its lock is held across as few waits for
-the network as can be.
+its rows and commits in a second (config.db.insert_together), so its lock is held across as
+few waits for the network as can be.
 """
 
 import secrets
@@ -125,6 +125,8 @@ def signup_create(
     """
     now = timezone.now()
     with transaction.atomic(durable=True):
+        if theme_slugs:  # before the lock: it needs none
+            _themes_interest_add(person, theme_slugs)
         locked = lock_for_signup(event_ids, email=person.email)
         _check_open(locked, event_ids, now=now)
         outcomes, registrations, messages, changes = [], [], [], []
@@ -154,12 +156,11 @@ def signup_create(
                     waitlist_position=None if confirmed else seats.waitlisted + 1,
                 )
             )
-        # Every new row in one round trip, however many meetings were chosen.
-        db.insert_together(registrations + messages + changes)
         if messages:
             outbox.wake_sender()
-        if theme_slugs:
-            _themes_interest_add(person, theme_slugs)
+        # Every new row and the COMMIT in one round trip, however many meetings were chosen;
+        # so this comes last in the block.
+        db.insert_together(registrations + messages + changes, commit=True)
     return outcomes
 
 
@@ -248,10 +249,10 @@ def registration_add_by_organiser(
             rows.append(_change(registration, Action.ATTENDED if attended else Action.NO_SHOW, by=by))
         # Someone added before the meeting (they phoned in) hears from us like anyone else.
         messages = outbox.signup_messages(registration) if event.starts_at > timezone.now() else []
-        db.insert_together(rows + messages)
         if messages:
             outbox.wake_sender()
-        return registration, token
+        db.insert_together(rows + messages, commit=True)  # last in the block, as in signup_create
+    return registration, token
 
 
 def registration_set_attendance(*, registration_id: int, attended: bool | None, by=None) -> Registration:

@@ -13,6 +13,7 @@ from config import db
 from notifications.models import Message
 from registrations.models import Registration, RegistrationChange
 from tests.factories import EventFactory, RegistrationFactory
+from tests.threads import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +222,61 @@ def test_insert_together_refuses_a_row_that_is_already_stored():
 
     with pytest.raises(ValueError, match="already stored"):
         db.insert_together([registration])
+
+
+# ---- The last message carries the COMMIT ----
+
+
+def _committed_elsewhere(email: str) -> bool:
+    """Whether another connection (another thread's) sees the row yet: whether it is committed."""
+    (seen,), errors = at_once(Registration.objects.filter(email=email).exists, threads=1)
+    assert errors == []
+    return seen
+
+
+@pytest.mark.django_db(transaction=True)
+def test_insert_together_with_commit_ends_the_outermost_transaction_in_the_same_message_on_postgresql():
+    event = EventFactory()
+    called = []
+
+    with transaction.atomic(durable=True):
+        transaction.on_commit(lambda: called.append("after commit"))
+        with CaptureQueriesContext(connection) as queries:
+            db.insert_together([_registration(event, "ny@example.org")], commit=True)
+        committed_inside_the_block = _committed_elsewhere("ny@example.org")
+        assert called == []
+
+    assert called == ["after commit"]
+    assert _committed_elsewhere("ny@example.org")
+    if connection.vendor == "postgresql":
+        assert committed_inside_the_block  # the lock is let go before the block's end
+        assert len(queries) == 1 and queries[0]["sql"].endswith("; COMMIT")
+    else:  # SQLite commits at the block's end, as always
+        assert not committed_inside_the_block
+
+
+@pytest.mark.django_db(transaction=True)
+def test_insert_together_with_commit_inside_a_nested_block_leaves_the_commit_to_the_outermost():
+    event = EventFactory()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        with transaction.atomic():
+            db.insert_together([_registration(event, "ny@example.org")], commit=True)
+        assert not _committed_elsewhere("ny@example.org")
+        raise RuntimeError("the outer block fails after all")
+
+    assert not Registration.objects.filter(email="ny@example.org").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_insert_together_with_commit_commits_nothing_when_a_row_fails():
+    event = EventFactory()
+    RegistrationFactory(event=event, email="taken@example.org")
+
+    with pytest.raises(IntegrityError), transaction.atomic(durable=True):
+        db.insert_together(
+            [_registration(event, "ny@example.org"), _registration(event, "TAKEN@example.org")], commit=True
+        )
+
+    assert not Registration.objects.filter(email="ny@example.org").exists()
+    assert Registration.objects.count() == 1  # and the connection works on
