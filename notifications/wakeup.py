@@ -13,8 +13,12 @@ key-value store (the filesystem transport that `make run` uses without Redis) pu
 """
 
 import logging
+from functools import lru_cache
 
+import redis
 from django.db import transaction
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +36,24 @@ def wake_sender_on_commit() -> None:
     transaction.on_commit(publish_wake_up, robust=True)
 
 
-def _flag_client(producer):
-    # The Redis transport's client for this broker connection; None on brokers without one.
-    return getattr(producer.channel, "client", None)
+def _flag_client(app) -> redis.Redis | None:
+    """A client of the broker's Redis, with the broker's timeouts; None on other brokers.
+
+    A plain client rather than the broker connection's own: every committed sign-up asks it,
+    and going through the producer pool cost twice the CPU (0.2 ms against 0.1)."""
+    url = app.conf.broker_url or ""
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return None
+    options = app.conf.broker_transport_options or {}
+    return _redis_client(url, options.get("socket_connect_timeout"), options.get("socket_timeout"))
+
+
+@lru_cache(maxsize=8)
+def _redis_client(url: str, connect_timeout: float | None, timeout: float | None) -> redis.Redis:
+    # No retries: a request must not wait on a dead or hung broker more than once.
+    return redis.Redis.from_url(
+        url, socket_connect_timeout=connect_timeout, socket_timeout=timeout, retry=Retry(NoBackoff(), 0)
+    )
 
 
 def publish_wake_up() -> None:
@@ -46,25 +65,19 @@ def publish_wake_up() -> None:
     """
     from .tasks import deliver_pending
 
-    with deliver_pending.app.producer_or_acquire() as producer:
-        client = _flag_client(producer)
-        if client is not None and not client.set(FLAG, 1, nx=True, ex=FLAG_SECONDS):
-            return
-        try:
-            deliver_pending.apply_async(producer=producer, retry_policy={"max_retries": 0})
-        except Exception:
-            _clear(client)
-            raise
+    client = _flag_client(deliver_pending.app)
+    if client is not None and not client.set(FLAG, 1, nx=True, ex=FLAG_SECONDS):
+        return
+    try:
+        deliver_pending.apply_async(retry_policy={"max_retries": 0})
+    except Exception:
+        _clear(client)
+        raise
 
 
 def wake_up_received(app) -> None:
     """Called by the task before it looks for rows: commits from now on publish again."""
-    try:
-        with app.producer_or_acquire() as producer:
-            _clear(_flag_client(producer))
-    except Exception:
-        # The flag expires by itself; until then commits rely on this task and the sweep.
-        logger.warning("could not clear the outbox wake-up flag", exc_info=True)
+    _clear(_flag_client(app))
 
 
 def _clear(client) -> None:
