@@ -59,18 +59,23 @@ def insert(obj: Model, *, using: str = "default", ignore_conflicts: bool = False
     return True
 
 
-def insert_together(objs: Sequence[Model], *, using: str = "default", commit: bool = False) -> None:
+def insert_together(
+    objs: Sequence[Model], *, using: str = "default", commit: bool = False, then: Sequence[tuple[str, Sequence]] = ()
+) -> list[list[tuple]]:
     """Inserts new rows, one statement each, sent together (run_together). A row whose primary
     key was reserved (reserve_ids) is written with it, so rows after it in the list can point
-    to it; any other row gets the database's key. `commit` as in run_together."""
+    to it; any other row gets the database's key. `commit` and `then` as in run_together;
+    returns the rows of the `then` statements."""
     statements = []
     for obj in objs:
         if not obj._state.adding:
             raise ValueError(f"{type(obj).__name__} {obj.pk} is already stored; insert_together() only writes new rows")
         fields, sql = _statement(type(obj), using, False, obj.pk is not None)
         statements.append((sql, _values(obj, fields, connections[using])))
-    for obj, rows in zip(objs, run_together(statements, using=using, commit=commit), strict=True):
+    results = run_together(statements, using=using, commit=commit, then=then)
+    for obj, rows in zip(objs, results[: len(objs)], strict=True):
         _written(obj, using, pk=obj.pk if obj.pk is not None else rows[0][0])
+    return results[len(objs) :]
 
 
 def _values(obj: Model, fields: list, connection) -> list:
@@ -84,7 +89,11 @@ def _written(obj: Model, using: str, *, pk) -> None:
 
 
 def run_together(
-    statements: Sequence[tuple[str, Sequence]], *, using: str = "default", commit: bool = False
+    statements: Sequence[tuple[str, Sequence]],
+    *,
+    using: str = "default",
+    commit: bool = False,
+    then: Sequence[tuple[str, Sequence]] = (),
 ) -> list[list[tuple]]:
     """Runs the statements in order and returns the rows of each (empty for one that returns none).
 
@@ -101,13 +110,20 @@ def run_together(
     at the block's end as usual. Nothing may follow in the block: it would run in a
     transaction of its own, and an exception could no longer undo what was committed. Inside
     a nested block (a savepoint, a test's transaction) and on SQLite the block commits as usual.
+
+    `then` are reads for after that COMMIT, in the same message: each runs on its own, with the
+    locks let go, so nobody waits for them. Their rows follow the others'. Where the block
+    commits as usual, they run last inside it. (Should one fail, the rows before the COMMIT
+    are stored all the same, as when a connection breaks just after a COMMIT is sent.)
     """
+    connection = connections[using]
+    if commit and statements and _may_commit_here(connection):
+        results = run_together([*statements, ("COMMIT", []), *then], using=using)
+        del results[len(statements)]  # the COMMIT's
+        return results
+    statements = [*statements, *then]
     if not statements:
         return []
-    connection = connections[using]
-    if commit and _may_commit_here(connection):
-        *results, _commit = run_together([*statements, ("COMMIT", [])], using=using)
-        return results
     with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
         if connection.vendor != "postgresql" or len(statements) == 1:
             results = []
@@ -146,10 +162,12 @@ def reserve_ids(model: type[Model], count: int, *, using: str = "default") -> tu
     and writes the rows before it commits."""
     connection = connections[using]
     table, column = model._meta.db_table, model._meta.pk.column
-    numbers = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %s)"
     if connection.vendor == "postgresql":
-        return f"{numbers} SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM n ORDER BY i", [count, table, column]
+        # generate_series rather than the recursive CTE below: it halves the statement's cost.
+        sequence = "nextval(pg_get_serial_sequence(%s, %s))"
+        return f"SELECT {sequence} FROM generate_series(1, %s) ORDER BY 1", [table, column, count]
     if connection.vendor == "sqlite":
+        numbers = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %s)"
         counter = "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0)"
         return f"{numbers} SELECT {counter} + i FROM n ORDER BY i", [count, table]
     raise NotImplementedError(f"reserve_ids has no statement for {connection.vendor}")

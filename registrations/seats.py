@@ -7,9 +7,11 @@ database's time compiling them (0.6 ms of CPU for the lock, 1.4-1.8 ms for the c
 lock's rows become meetings through Model.from_db rather than a RawQuerySet (0.16 ms of CPU
 against 0.07). They are plain SQL that PostgreSQL and SQLite share.
 
-lock_for_signup() sends the lock, the counts, the address's active registration and the new
-registrations' keys in one round trip (config.db.run_together): each statement after the lock
-runs with a snapshot of its own, so it sees everything the lock's previous holder committed.
+lock_for_signup() sends the lock, the seats taken, the address's active registration and the
+new registrations' keys in one round trip (config.db.run_together): each statement after the
+lock runs with a snapshot of its own, so it sees everything the lock's previous holder
+committed. The waiting list is counted after the COMMIT (waitlist_position_statement), since
+that count grows with the line and nobody needs to wait for it.
 """
 
 from collections.abc import Sequence
@@ -83,7 +85,6 @@ def lock_event(event_id: int) -> Event:
 @dataclass(frozen=True)
 class Seats:
     confirmed: int
-    waitlisted: int
     # The id of the address's active registration for the meeting, if it has one.
     holder_id: int | None = None
 
@@ -91,12 +92,11 @@ class Seats:
         return event.capacity is None or self.confirmed < event.capacity
 
 
-# The counts are answered by the index on (event, status, id), the holder by the unique index
+# The count is answered by the index on (event, status, id), the holder by the unique index
 # "one active registration per address", matched as it matches: lowered by the database on
 # both sides (SQLite's LOWER folds only A-Z, Python's lower() folds more).
 _SEATS_SQL = """
     SELECT
-        (SELECT COUNT(*) FROM registrations_registration WHERE event_id = %s AND status = %s),
         (SELECT COUNT(*) FROM registrations_registration WHERE event_id = %s AND status = %s),
         (SELECT id FROM registrations_registration
          WHERE LOWER(email) = LOWER(%s) AND event_id = %s AND NOT (status = %s) AND NOT (email = ''))
@@ -104,8 +104,16 @@ _SEATS_SQL = """
 
 
 def _seats_statement(event_id: int, email: str) -> tuple[str, list]:
-    params = [event_id, Status.CONFIRMED, event_id, Status.WAITLISTED, email, event_id, Status.CANCELLED]
-    return _SEATS_SQL, params
+    return _SEATS_SQL, [event_id, Status.CONFIRMED, email, event_id, Status.CANCELLED]
+
+
+_POSITION_SQL = "SELECT COUNT(*) FROM registrations_registration WHERE event_id = %s AND status = %s AND id <= %s"
+
+
+def waitlist_position_statement(registration: Registration) -> tuple[str, list]:
+    """A statement whose one value is the registration's place on the waiting list (1 = first),
+    as selectors.waitlist_position counts it: the sign-up reads it after its COMMIT."""
+    return _POSITION_SQL, [registration.event_id, Status.WAITLISTED, registration.pk]
 
 
 @dataclass(frozen=True)

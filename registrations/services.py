@@ -14,7 +14,7 @@ few waits for the network as can be.
 
 import secrets
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.db.models.functions import Lower
@@ -28,7 +28,7 @@ from notifications import outbox
 
 from .choices import Gender, Language, OrganisationType, Source, Status
 from .models import ManageLink, Registration, RegistrationChange, ThemeInterest
-from .seats import SignupLock, lock_event, lock_for_signup
+from .seats import SignupLock, lock_event, lock_for_signup, waitlist_position_statement
 from .selectors import confirmed_count
 
 
@@ -147,21 +147,18 @@ def signup_create(
             messages += outbox.signup_messages(registration)
             changes.append(_change(registration, action, by=by))
             outcomes.append(
-                SignupOutcome(
-                    event=event,
-                    registration=registration,
-                    status=registration.status,
-                    manage_token=token,
-                    # The lock orders arrivals, so the newcomer is last in line.
-                    waitlist_position=None if confirmed else seats.waitlisted + 1,
-                )
+                SignupOutcome(event=event, registration=registration, status=registration.status, manage_token=token)
             )
         if messages:
             outbox.wake_sender()
-        # Every new row and the COMMIT in one round trip, however many meetings were chosen;
-        # so this comes last in the block.
-        db.insert_together(registrations + messages + changes, commit=True)
-    return outcomes
+        # Every new row and the COMMIT in one round trip, however many meetings were chosen, and
+        # the places in line read after the COMMIT in the same message; so this comes last.
+        waiting = [registration for registration in registrations if registration.status == Status.WAITLISTED]
+        places = db.insert_together(
+            registrations + messages + changes, commit=True, then=[waitlist_position_statement(r) for r in waiting]
+        )
+    position = {registration.pk: rows[0][0] for registration, rows in zip(waiting, places, strict=True)}
+    return [replace(outcome, waitlist_position=position.get(outcome.registration.pk)) for outcome in outcomes]
 
 
 def _check_open(locked: SignupLock, event_ids: Sequence[int], *, now) -> None:
