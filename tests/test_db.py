@@ -235,10 +235,10 @@ def _committed_elsewhere(email: str) -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_insert_together_with_commit_ends_the_outermost_transaction_in_the_same_message_on_postgresql():
+def test_insert_together_with_commit_ends_the_outermost_transaction_in_its_own_message():
+    """On PostgreSQL; SQLite commits at the block's end, as always."""
     event = EventFactory()
     called = []
-
     count = ("SELECT COUNT(*) FROM registrations_registration WHERE event_id = %s", [event.pk])
 
     with transaction.atomic(durable=True):
@@ -261,7 +261,6 @@ def test_insert_together_with_commit_ends_the_outermost_transaction_in_the_same_
 @pytest.mark.django_db(transaction=True)
 def test_insert_together_with_commit_inside_a_nested_block_leaves_the_commit_to_the_outermost():
     event = EventFactory()
-
     count = ("SELECT COUNT(*) FROM registrations_registration WHERE event_id = %s", [event.pk])
 
     with pytest.raises(RuntimeError), transaction.atomic():
