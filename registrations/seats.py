@@ -1,4 +1,4 @@
-"""The sign-up's locked section: the meeting's lock and the counts the decision rests on.
+"""The sign-up's locked section: the meeting's lock and the count the decision rests on.
 
 Sign-ups for one meeting take its lock one after another, and hold it until they commit, so
 what runs under it bounds how many sign-ups a second a meeting takes (bench/signup_burst).
@@ -128,9 +128,9 @@ class SignupLock:
 
 
 def lock_for_signup(event_ids: Sequence[int], *, email: str) -> SignupLock:
-    """Locks the meetings (as lock_events) and reads, for each, the seats taken, the people
-    waiting and the address's active registration, and reserves a key for each new
-    registration: one round trip on PostgreSQL, whatever the number of meetings."""
+    """Locks the meetings (as lock_events) and reads, for each, the seats taken and the
+    address's active registration, and reserves a key for each new registration: one round
+    trip on PostgreSQL, whatever the number of meetings."""
     ids = sorted(set(event_ids))
     if not ids:
         return SignupLock(events={}, seats={}, registration_ids={})
