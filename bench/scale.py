@@ -30,7 +30,6 @@ postgres://postgres@127.0.0.1:5432/traffpunkt_bench_scale, recreated) and Redis
 import os
 import sys
 import tempfile
-import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
@@ -47,6 +46,7 @@ from bench.reminder_fanout import (  # noqa: E402
 )
 from bench.signup_burst import burst, commit_latency_seconds  # noqa: E402
 from bench.support import (  # noqa: E402
+    CpuMeter,
     flush_redis,
     free_port,
     recreate_database,
@@ -81,41 +81,6 @@ class Run:
     problems: list[str]
 
 
-class CpuMeter:
-    """Cores' worth of CPU used while it runs: by the whole machine, by the workers (the process
-    groups they were started in) and by the load generator (one process). None without /proc."""
-
-    def __init__(self, *, worker_groups: list[int], generator_pid: int) -> None:
-        self.groups, self.generator = set(worker_groups), generator_pid
-        self.started, self.clock = self._ticks(), time.perf_counter()
-
-    def _ticks(self) -> tuple[int, int, int] | None:
-        try:
-            fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        except (OSError, ValueError):
-            return None
-        machine = sum(fields[:8]) - fields[3] - fields[4]  # all but idle and iowait (guest is in user)
-        workers = generator = 0
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                pid, rest = stat.read_text().split(" ", 1)
-            except OSError:  # ended meanwhile
-                continue
-            fields = rest.rsplit(")", 1)[1].split()
-            used = int(fields[11]) + int(fields[12])  # utime + stime, all threads
-            workers += used if int(fields[2]) in self.groups else 0
-            generator += used if int(pid) == self.generator else 0
-        return machine, workers, generator
-
-    def stop(self) -> tuple[float, float, float] | None:
-        """(machine, workers, generator) in cores."""
-        ended, seconds = self._ticks(), time.perf_counter() - self.clock
-        if self.started is None or ended is None:
-            return None
-        tick = os.sysconf("SC_CLK_TCK")
-        return tuple((b - a) / tick / seconds for a, b in zip(self.started, ended, strict=True))
-
-
 def signup_run(workers: int) -> Run:
     from django.db import connections
     from django.utils import timezone
@@ -136,15 +101,13 @@ def signup_run(workers: int) -> Run:
     server = start_gunicorn(port, workers=workers)
     try:
         # Every worker's imports and database connection, before the clock starts.
-        _, warm = burst(
+        warm = burst(
             port,
             "/api/signups",
             [signup_body(f"warm{i}@example.org", warmup) for i in range(16 * workers)],
             concurrency=CLIENTS,
-        )
-        meter = CpuMeter(worker_groups=[server.pid], generator_pid=os.getpid())
-        seconds, answers = burst(port, "/api/signups", bodies, concurrency=CLIENTS)
-        cores = meter.stop()
+        ).results
+        seconds, answers, cores = burst(port, "/api/signups", bodies, concurrency=CLIENTS, server_group=server.pid)
     finally:
         stop(server)
 

@@ -26,6 +26,7 @@ from typing import NamedTuple
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.support import (  # noqa: E402
+    CpuMeter,
     flush_redis,
     free_port,
     recreate_database,
@@ -74,26 +75,43 @@ def post(port: int, path: str, body: dict) -> tuple[int, dict]:
         conn.close()
 
 
+class Burst(NamedTuple):
+    seconds: float
+    results: list[tuple[int, dict]]
+    # Cores busy while it ran: the whole machine, gunicorn, this process (the client); None
+    # without /proc.
+    cores: tuple[float, float, float] | None = None
+
+    def cpu_ms_per_request(self) -> tuple[float, ...] | None:
+        """CPU per request in ms: all, gunicorn, the client, the rest (PostgreSQL, Redis, kernel)."""
+        if self.cores is None:
+            return None
+        machine, server, client = (cores * self.seconds * 1000 / len(self.results) for cores in self.cores)
+        return machine, server, client, machine - server - client
+
+
 def burst(
-    port: int, path: str, bodies: list[dict], *, concurrency: int = CONCURRENCY
-) -> tuple[float, list[tuple[int, dict]]]:
+    port: int, path: str, bodies: list[dict], *, concurrency: int = CONCURRENCY, server_group: int | None = None
+) -> Burst:
+    """Sends the bodies, `concurrency` at a time; with `server_group` (the server's process
+    group) also measures the CPU used meanwhile."""
     with ThreadPoolExecutor(concurrency) as pool:
+        meter = CpuMeter(worker_groups=[server_group], generator_pid=os.getpid()) if server_group else None
         started = time.perf_counter()
         results = list(pool.map(lambda body: post(port, path, body), bodies))
-        return time.perf_counter() - started, results
+        seconds = time.perf_counter() - started
+        cores = meter.stop() if meter else None
+    return Burst(seconds, results, cores)
 
 
 class Round(NamedTuple):
     event_id: int
     bodies: list[dict]
-    baseline_seconds: float
-    baseline: list
-    signup_seconds: float
-    signups: list
+    baseline: Burst
+    signups: Burst
     spread_ids: list[int]
     spread_bodies: list[dict]
-    spread_seconds: float
-    spread_signups: list
+    spread: Burst
 
 
 def main() -> int:
@@ -129,27 +147,13 @@ def main() -> int:
         # Each round measures the baseline and then a burst for a meeting of its own, so a
         # neighbour's load on a shared machine moves both figures of a round together.
         for n, (event_id, spread) in enumerate(zip(event_ids, spread_ids, strict=True), start=1):
-            baseline_seconds, baseline = burst(
-                port, "/bench/insert", [{"email": f"b{n}.{i}@example.org"} for i in range(SIGNUPS)]
-            )
+            baseline_bodies = [{"email": f"b{n}.{i}@example.org"} for i in range(SIGNUPS)]
+            baseline = burst(port, "/bench/insert", baseline_bodies, server_group=server.pid)
             bodies = [signup_body(f"person{n}.{i}@example.org", event_id) for i in range(SIGNUPS)]
-            signup_seconds, signups = burst(port, "/api/signups", bodies)
+            signups = burst(port, "/api/signups", bodies, server_group=server.pid)
             spread_bodies = [signup_body(f"spread{n}.{i}@example.org", spread[i % len(spread)]) for i in range(SIGNUPS)]
-            spread_seconds, spread_signups = burst(port, "/api/signups", spread_bodies)
-            rounds.append(
-                Round(
-                    event_id,
-                    bodies,
-                    baseline_seconds,
-                    baseline,
-                    signup_seconds,
-                    signups,
-                    spread,
-                    spread_bodies,
-                    spread_seconds,
-                    spread_signups,
-                )
-            )
+            spread_signups = burst(port, "/api/signups", spread_bodies, server_group=server.pid)
+            rounds.append(Round(event_id, bodies, baseline, signups, spread, spread_bodies, spread_signups))
     finally:
         stop(server)
         flush_redis(REDIS_URL)
@@ -158,14 +162,14 @@ def main() -> int:
     ratios, spread_ratios = [], []
     ok = True
     for n, r in enumerate(rounds, start=1):
-        ok = _check(r.event_id, r.bodies, r.baseline, r.signups) and ok
+        ok = _check(r.event_id, r.bodies, r.baseline.results, r.signups.results) and ok
         meetings = len(r.spread_ids)
         for k, spread_id in enumerate(r.spread_ids):
             mine = slice(k, None, meetings)
-            ok = _check(spread_id, r.spread_bodies[mine], [], r.spread_signups[mine], quiet=True) and ok
-        baseline_rate = SIGNUPS / r.baseline_seconds
-        signup_rate = SIGNUPS / r.signup_seconds
-        spread_rate = SIGNUPS / r.spread_seconds
+            ok = _check(spread_id, r.spread_bodies[mine], [], r.spread.results[mine], quiet=True) and ok
+        baseline_rate = SIGNUPS / r.baseline.seconds
+        signup_rate = SIGNUPS / r.signups.seconds
+        spread_rate = SIGNUPS / r.spread.seconds
         ratios.append(signup_rate / baseline_rate)
         spread_ratios.append(spread_rate / baseline_rate)
         print(
@@ -173,6 +177,7 @@ def main() -> int:
             f"sign-up endpoint {signup_rate:6.1f} req/s, ratio {ratios[-1]:.2f} "
             f"(spread over {meetings} meetings: {spread_rate:6.1f} req/s, {spread_ratios[-1]:.2f})"
         )
+    _print_cpu(rounds)
     commit_seconds = commit_latency_seconds()
     print(f"  ratio sign-up / baseline:     {statistics.median(ratios):.2f} (median of {ROUNDS}; target >= 0.60)")
     print(
@@ -185,6 +190,29 @@ def main() -> int:
     print(f"  commit latency (fsync):       {commit_seconds * 1000:7.2f} ms -> ceiling {ceiling:7.1f} sign-ups/s")
     print(f"  correctness: {'OK' if ok else 'FAILED'}")
     return 0 if ok else 1
+
+
+def _print_cpu(rounds: list[Round]) -> None:
+    """CPU per request of each kind of burst (median over the rounds), and how busy the
+    machine's cores were: where they are all busy, the ratio is one of CPU per request."""
+    kinds = {
+        "baseline": [r.baseline for r in rounds],
+        "one meeting": [r.signups for r in rounds],
+        f"{SPREAD_MEETINGS} meetings": [r.spread for r in rounds],
+    }
+    if any(b.cores is None for bursts in kinds.values() for b in bursts):
+        print("  CPU per request: n/a (needs /proc)")
+        return
+    print(
+        f"  CPU per request, ms, median of {len(rounds)} (the rest: PostgreSQL, Redis, the kernel), "
+        f"and cores busy of {os.cpu_count()}:"
+    )
+    print(f"    {'':<12} {'all':>5} {'gunicorn':>8} {'client':>6} {'rest':>5}")
+    for kind, bursts in kinds.items():
+        columns = zip(*(b.cpu_ms_per_request() for b in bursts), strict=True)
+        machine, server, client, rest = (statistics.median(column) for column in columns)
+        busy = statistics.median(b.cores[0] for b in bursts)
+        print(f"    {kind:<12} {machine:5.2f} {server:8.2f} {client:6.2f} {rest:5.2f}   busy {busy:4.2f}")
 
 
 def _check(event_id: int, bodies: list[dict], baseline: list, signups: list, *, quiet: bool = False) -> bool:

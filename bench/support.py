@@ -1,4 +1,5 @@
-"""What the benchmarks share: a fresh PostgreSQL database and local ports for their servers."""
+"""What the benchmarks share: a fresh PostgreSQL database, local ports for their servers, and
+the CPU their processes use."""
 
 import os
 import signal
@@ -127,3 +128,38 @@ def start_gunicorn(port: int, *, workers: int) -> subprocess.Popen:
     )
     wait_for_port(port, server)
     return server
+
+
+class CpuMeter:
+    """Cores' worth of CPU used while it runs: by the whole machine, by the workers (the process
+    groups they were started in) and by the load generator (one process). None without /proc."""
+
+    def __init__(self, *, worker_groups: list[int], generator_pid: int) -> None:
+        self.groups, self.generator = set(worker_groups), generator_pid
+        self.started, self.clock = self._ticks(), time.perf_counter()
+
+    def _ticks(self) -> tuple[int, int, int] | None:
+        try:
+            fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        except (OSError, ValueError):
+            return None
+        machine = sum(fields[:8]) - fields[3] - fields[4]  # all but idle and iowait (guest is in user)
+        workers = generator = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                pid, rest = stat.read_text().split(" ", 1)
+            except OSError:  # ended meanwhile
+                continue
+            fields = rest.rsplit(")", 1)[1].split()
+            used = int(fields[11]) + int(fields[12])  # utime + stime, all threads
+            workers += used if int(fields[2]) in self.groups else 0
+            generator += used if int(pid) == self.generator else 0
+        return machine, workers, generator
+
+    def stop(self) -> tuple[float, float, float] | None:
+        """(machine, workers, generator) in cores."""
+        ended, seconds = self._ticks(), time.perf_counter() - self.clock
+        if self.started is None or ended is None:
+            return None
+        tick = os.sysconf("SC_CLK_TCK")
+        return tuple((b - a) / tick / seconds for a, b in zip(self.started, ended, strict=True))
