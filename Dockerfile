@@ -13,4 +13,6 @@ RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost EMAIL_HOST=localhost python ma
 USER traffpunkt
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn takes its number of worker processes from WEB_CONCURRENCY; 3 suit 2 cores.
+ENV WEB_CONCURRENCY=3
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -47,6 +47,23 @@ def test_docker_compose_is_valid_with_one_beat():
 
 
 @pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is not installed")
+def test_docker_compose_takes_the_web_port_and_workers_from_the_environment():
+    env = {**os.environ, "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "traffpunkt.example.org"}
+    default, chosen = (
+        subprocess.run(
+            ["docker-compose", "--file", str(ROOT / "docker-compose.yml"), "config"],
+            capture_output=True,
+            text=True,
+            env={**env, **extra},
+            check=True,
+        ).stdout
+        for extra in ({}, {"WEB_PORT": "8080", "WEB_CONCURRENCY": "5"})
+    )
+    assert re.search(r"published: \"?8000\"?\n", default) and 'WEB_CONCURRENCY: "3"' in default.replace("'", '"')
+    assert re.search(r"published: \"?8080\"?\n", chosen) and 'WEB_CONCURRENCY: "5"' in chosen.replace("'", '"')
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is not installed")
 def test_docker_compose_refuses_to_start_without_secret_key():
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS")}
     result = subprocess.run(
@@ -111,23 +128,49 @@ def test_the_images_steps_serve_the_site_under_production_settings(tmp_path):
     python = str(ROOT / ".venv/bin/python")
     for command in (["collectstatic", "--noinput"], ["migrate", "--noinput"]):
         subprocess.run([python, "manage.py", *command], env=env, cwd=ROOT, check=True, capture_output=True)
-    gunicorn = [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    server = subprocess.Popen([*gunicorn, "--workers", "1"], env=env, cwd=ROOT, stderr=subprocess.PIPE)
+    # The image's own command, bound to a free local port; its workers as an operator sets them.
+    command = _dockerfile_command()
+    command[0] = str(ROOT / ".venv/bin" / command[0])
+    command[command.index("0.0.0.0:8000")] = f"127.0.0.1:{port}"
+    server = subprocess.Popen(command, env={**env, "WEB_CONCURRENCY": "2"}, cwd=ROOT, stderr=subprocess.PIPE)
     try:
         _wait_for(port, server)
         health = _get(port, "/health")
         page = _get(port, "/")
         stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page.text)
         static = _get(port, stylesheet.group(1)) if stylesheet else None
+        workers = _children(server.pid, expected=2)
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+    if workers is not None:  # None: no /proc to count them in
+        assert len(workers) == 2, "WEB_CONCURRENCY sets the number of gunicorn workers"
 
     assert (health.status, json.loads(health.text)) == (200, {"status": "ok", "database": "ok", "broker": "ok"})
     assert page.status == 200 and "Content-Security-Policy" in page.headers
     assert stylesheet, "the page links the hashed stylesheet that collectstatic wrote"
     assert static.status == 200
     assert "immutable" in static.headers["Cache-Control"]
+
+
+def _dockerfile_command() -> list[str]:
+    (line,) = [line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("CMD ")]
+    return json.loads(line.removeprefix("CMD "))
+
+
+def _children(pid: int, *, expected: int, seconds: float = 10) -> list[int] | None:
+    """The processes whose parent is `pid`, once there are `expected` of them or the time is up
+    (gunicorn forks its workers after it listens); None where there is no /proc to read."""
+    tasks = Path(f"/proc/{pid}/task")
+    if not tasks.exists():
+        return None
+    deadline = time.monotonic() + seconds
+    while True:
+        children = [int(child) for task in tasks.iterdir() for child in (task / "children").read_text().split()]
+        if len(children) >= expected or time.monotonic() > deadline:
+            return children
+        time.sleep(0.1)
 
 
 def _wait_for(port: int, process: subprocess.Popen, seconds: float = 20) -> None:
