@@ -7,10 +7,18 @@ from . import delivery, outbox, wakeup
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True)
-def deliver_pending(self) -> int:
-    """Sends whatever is due. Idempotent (rows are claimed), so a redelivered task is harmless."""
+def deliver_pending(self, follow_up: bool = False) -> int:
+    """Sends whatever is due. Idempotent (rows are claimed), so a redelivered task is harmless.
+
+    A wake-up clears the flag before it looks and queues its follow-up after (notifications.
+    wakeup); the follow-up only looks."""
+    if follow_up:
+        return delivery.deliver_due()
     wakeup.wake_up_received(self.app)
-    return delivery.deliver_due()
+    try:
+        return delivery.deliver_due()
+    finally:
+        wakeup.queue_follow_up()
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -7,13 +7,21 @@ nothing, and the task clears the flag *before* it looks for rows, so whatever co
 the flag stood is seen by that task. Either a commit sets the flag and publishes, or it finds
 the flag of a wake-up that has yet to look.
 
+Every wake-up looks once more FOLLOW_UP_SECONDS after it has looked (queue_follow_up). So a
+process that has just published a wake-up, or found the flag of one, knows that a look comes
+after anything it commits in the next FOLLOW_UP_SECONDS: the wake-up's own, or else its
+follow-up. For that long its commits ask nothing (wake_after_commit), and in a burst of
+sign-ups each process asks Redis about once a second instead of once a sign-up.
+
 A flag left behind by a wake-up that was lost (the broker restarted between flag and publish)
-expires after FLAG_SECONDS; the minute's sweep sends those rows meanwhile. Brokers without a
-key-value store (the filesystem transport that `make run` uses without Redis) publish always.
+expires after FLAG_SECONDS; the minute's sweep sends those rows meanwhile, as it does those of
+a lost follow-up. Brokers without a key-value store (the filesystem transport that `make run`
+uses without Redis) publish a wake-up for every commit outside that window.
 """
 
 import logging
 from functools import lru_cache
+from time import monotonic
 
 import redis
 from django.db import transaction
@@ -24,6 +32,12 @@ logger = logging.getLogger(__name__)
 
 FLAG = "traffpunkt:outbox:wake-up-queued"
 FLAG_SECONDS = 30
+FOLLOW_UP_SECONDS = 1.0
+# The part of FOLLOW_UP_SECONDS a process trusts, leaving a margin for clocks on other hosts.
+COVERED_SECONDS = 0.8 * FOLLOW_UP_SECONDS
+
+# monotonic() until which this process's commits are seen without a wake-up of their own.
+_covered_until = 0.0
 
 
 def wake_sender_on_commit() -> None:
@@ -31,9 +45,20 @@ def wake_sender_on_commit() -> None:
     # A wake-up registered at this savepoint level or outside it commits with ours or not at all.
     connection = transaction.get_connection()
     current = set(connection.savepoint_ids)
-    if any(func is publish_wake_up and sids <= current for sids, func, _robust in connection.run_on_commit):
+    if any(func is wake_after_commit and sids <= current for sids, func, _robust in connection.run_on_commit):
         return
-    transaction.on_commit(publish_wake_up, robust=True)
+    transaction.on_commit(wake_after_commit, robust=True)
+
+
+def wake_after_commit() -> None:
+    """publish_wake_up(), unless this process published a wake-up or found one waiting less
+    than COVERED_SECONDS ago: that wake-up's look or its follow-up's comes after this commit."""
+    global _covered_until
+    asked_at = monotonic()  # before the flag is asked: the window may only start earlier
+    if asked_at < _covered_until:
+        return
+    publish_wake_up()
+    _covered_until = asked_at + COVERED_SECONDS
 
 
 def _flag_client(app) -> redis.Redis | None:
@@ -78,6 +103,19 @@ def publish_wake_up() -> None:
 def wake_up_received(app) -> None:
     """Called by the task before it looks for rows: commits from now on publish again."""
     _clear(_flag_client(app))
+
+
+def queue_follow_up() -> None:
+    """Called by a wake-up's task after it has looked: one more look FOLLOW_UP_SECONDS later,
+    for the rows of processes that trusted this wake-up instead of publishing their own."""
+    from .tasks import deliver_pending
+
+    try:
+        deliver_pending.apply_async(
+            kwargs={"follow_up": True}, countdown=FOLLOW_UP_SECONDS, retry_policy={"max_retries": 0}
+        )
+    except Exception:
+        logger.warning("could not queue a follow-up look at the outbox; the minute's sweep stands in", exc_info=True)
 
 
 def _clear(client) -> None:

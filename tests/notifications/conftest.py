@@ -6,8 +6,10 @@ Nothing here mocks SMTP or Redis: faults are injected by the servers themselves 
 see in production.
 """
 
+import base64
 import email
 import email.policy
+import json
 import logging
 import os
 import shutil
@@ -30,6 +32,7 @@ from django.db import connection
 
 from config.celery import app as celery_app
 from config.settings.base import REDIS_BROKER_TRANSPORT_OPTIONS
+from notifications import wakeup
 
 # aiosmtpd logs every SMTP command at INFO; a failing test's report should show ours instead.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
@@ -255,6 +258,19 @@ class RedisServer:
         with redis.Redis.from_url(self.url, socket_connect_timeout=1, socket_timeout=1) as client:
             return client.llen(queue)
 
+    def queued_tasks(self, queue: str) -> list[dict]:
+        """The task messages waiting in `queue`, oldest first: name, kwargs and eta of each."""
+        import redis
+
+        with redis.Redis.from_url(self.url, socket_connect_timeout=1, socket_timeout=1) as client:
+            raw = client.lrange(queue, 0, -1)
+        tasks = []
+        for message in map(json.loads, reversed(raw)):  # kombu pushes left and takes from the right
+            _args, kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+            headers = message["headers"]
+            tasks.append({"task": headers["task"], "kwargs": kwargs, "eta": headers.get("eta")})
+        return tasks
+
 
 @pytest.fixture
 def redis_server(tmp_path):
@@ -290,6 +306,13 @@ def celery_broker(url: str):
     finally:
         _reset_broker_pools()
         celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
+
+
+@pytest.fixture
+def every_commit_asks(monkeypatch):
+    """No wake-up window (notifications.wakeup): every commit asks the flag, as commits from
+    processes of their own would."""
+    monkeypatch.setattr(wakeup, "COVERED_SECONDS", 0.0)
 
 
 @pytest.fixture

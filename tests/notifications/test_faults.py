@@ -355,10 +355,13 @@ def test_one_transaction_wakes_the_sender_once_however_many_messages_it_writes(b
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_signups_while_redis_hangs_wait_for_one_broker_timeout_at_most(broker, redis_server, mailbox):
+def test_signups_while_redis_hangs_wait_for_one_broker_timeout_at_most(
+    broker, redis_server, mailbox, every_commit_asks
+):
     """A hung Redis (the process stopped with SIGSTOP, like a frozen VM or a network that
     drops packets) accepts connections and never answers, so only the socket timeout ends
-    the wake-up after commit. It must end it once, not once per retry."""
+    the wake-up after commit. It must end it once, not once per retry. (Every commit asks,
+    as commits in processes that have seen no wake-up lately do.)"""
     limit = REDIS_TRANSPORT_OPTIONS["socket_timeout"] + 1.5
     event = EventFactory(capacity=5)
     client = Client()

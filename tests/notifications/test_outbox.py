@@ -271,7 +271,7 @@ def test_a_registration_without_an_address_gets_no_message():
 
 
 def _wake_ups(callbacks) -> int:
-    return sum(1 for callback in callbacks if callback is wakeup.publish_wake_up)
+    return sum(1 for callback in callbacks if callback is wakeup.wake_after_commit)
 
 
 def test_a_transaction_that_writes_several_kinds_of_message_wakes_the_sender_once(django_capture_on_commit_callbacks):
