@@ -14,6 +14,7 @@ from notifications import delivery, outbox, wakeup
 from notifications.models import Message
 from notifications.tasks import deliver_pending
 from tests.factories import EventFactory, RegistrationFactory, signup_payload
+from tests.notifications.conftest import wait_until
 
 State = Message.State
 
@@ -167,14 +168,15 @@ def test_a_real_worker_sends_what_was_committed_inside_the_window(
 
     _sign_up(client, event, "first@example.org")
     mailbox = smtp_server.handler
-    mailbox.wait_for(1, timeout=30)  # the worker has started, taken the wake-up and looked
+    mailbox.wait_for(1, timeout=30)
+    # The wake-up has looked and ended (had it not, it might find the next row itself).
+    wait_until(lambda: "succeeded" in celery_processes.log("worker"), timeout=10, message="the wake-up to end")
     _sign_up(client, event, "second@example.org")  # before the follow-up looks, a second later
 
     mailbox.wait_for(2, timeout=10)
     assert sorted(mailbox.recipients()) == ["first@example.org", "second@example.org"]
     assert len(published) == 1
     celery_processes.assert_running()
-    assert "succeeded" in celery_processes.log("worker")
 
 
 @pytest.mark.django_db(transaction=True)
