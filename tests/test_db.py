@@ -217,6 +217,28 @@ def test_insert_together_writes_rows_that_point_to_a_reserved_key_in_the_same_ca
     assert stored.registration.created_at is not None
 
 
+def test_a_row_prepared_ahead_is_written_with_what_was_set_on_it_since():
+    """NewRow: the values are prepared when the row is; set() prepares again only the fields it
+    sets (a key reserved later, a status, a foreign key to that key), as save() would."""
+    event = EventFactory()
+    registration = _registration(event, "tidig@example.org")
+    prepared = db.NewRow(registration, key_reserved=True)
+    change = db.NewRow(RegistrationChange(registration=registration, action="waitlisted"))
+    confirmed_at = datetime(2026, 11, 29, 9, 30, tzinfo=UTC)
+
+    with transaction.atomic():
+        (reserved,) = db.run_together([db.reserve_ids(Registration, 1)])
+        prepared.set(pk=reserved[0][0], status="confirmed", confirmed_at=confirmed_at)
+        change.set(registration=registration, action="signed_up")
+        db.insert_together([prepared, change])
+
+    stored = Registration.objects.get(pk=reserved[0][0])
+    assert (stored.status, stored.confirmed_at, stored.name) == ("confirmed", confirmed_at, registration.name)
+    assert stored.created_at == registration.created_at  # stamped when prepared, not again
+    assert list(stored.changes.values_list("action", flat=True)) == ["signed_up"]
+    assert registration._state.adding is False and change.obj.pk is not None
+
+
 def test_insert_together_refuses_a_row_that_is_already_stored():
     registration = RegistrationFactory()
 
