@@ -135,18 +135,23 @@ def test_the_window_closes_before_the_follow_up_and_the_next_commit_asks_again(b
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_process_that_found_a_wake_up_waiting_trusts_it_too(broker, redis_server, every_commit_asks, monkeypatch):
+def test_a_process_that_found_a_wake_up_waiting_trusts_it_too(broker, redis_server, monkeypatch):
     """Finding the flag set is as good as publishing: that wake-up has yet to look, and its
     follow-up looks a second after it has."""
     event = EventFactory(capacity=None)
-    _sign_up(Client(), event, "elsewhere@example.org")  # another process's wake-up and flag
-    monkeypatch.setattr(wakeup, "COVERED_SECONDS", 0.8 * wakeup.FOLLOW_UP_SECONDS)
+    _sign_up(Client(), event, "elsewhere@example.org")  # a wake-up published and its flag set
+    monkeypatch.setattr(wakeup, "_covered_until", 0.0)  # as in a process that has seen none
     Clock(monkeypatch)
+    asked = []
+    ask = wakeup.publish_wake_up
+    monkeypatch.setattr(wakeup, "publish_wake_up", lambda: asked.append(1) or ask())
 
-    _sign_up(Client(), event, "first@example.org")  # finds the flag: publishes nothing
+    _sign_up(Client(), event, "first@example.org")  # asks, finds the flag: publishes nothing
+    assert len(asked) == 1
     _clear_flag(redis_server)
     _sign_up(Client(), event, "second@example.org")  # inside the window: asks nothing
 
+    assert len(asked) == 1
     assert _flag_ttl(redis_server) == -2
     assert redis_server.queue_length("mail") == 1
 
