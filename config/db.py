@@ -85,22 +85,15 @@ class NewRow:
             )
 
 
-def insert_together(
-    rows: Sequence[Model | NewRow],
-    *,
-    using: str = "default",
-    commit: bool = False,
-    then: Sequence[tuple[str, Sequence]] = (),
-) -> list[list[tuple]]:
+def insert_together(rows: Sequence[Model | NewRow], *, using: str = "default", commit: bool = False) -> None:
     """Inserts new rows (models, or NewRows prepared earlier), one statement each, sent together
     (run_together). A row whose primary key was reserved (reserve_ids) is written with it, so
     rows after it in the list can point to it; any other row gets the database's key. `commit`
-    and `then` as in run_together; returns the rows of the `then` statements."""
+    as in run_together."""
     prepared = [row if isinstance(row, NewRow) else NewRow(row, using=using) for row in rows]
-    results = run_together([(row.sql, row.values) for row in prepared], using=using, commit=commit, then=then)
-    for row, returned in zip(prepared, results[: len(prepared)], strict=True):
+    results = run_together([(row.sql, row.values) for row in prepared], using=using, commit=commit)
+    for row, returned in zip(prepared, results, strict=True):
         _written(row.obj, using, pk=row.obj.pk if row.obj.pk is not None else returned[0][0])
-    return results[len(prepared) :]
 
 
 def _values(obj: Model, fields: list, connection) -> list:
@@ -114,11 +107,7 @@ def _written(obj: Model, using: str, *, pk) -> None:
 
 
 def run_together(
-    statements: Sequence[tuple[str, Sequence]],
-    *,
-    using: str = "default",
-    commit: bool = False,
-    then: Sequence[tuple[str, Sequence]] = (),
+    statements: Sequence[tuple[str, Sequence]], *, using: str = "default", commit: bool = False
 ) -> list[list[tuple]]:
     """Runs the statements in order and returns the rows of each (empty for one that returns none).
 
@@ -135,18 +124,10 @@ def run_together(
     at the block's end as usual. Nothing may follow in the block: it would run in a
     transaction of its own, and an exception could no longer undo what was committed. Inside
     a nested block (a savepoint, a test's transaction) and on SQLite the block commits as usual.
-
-    `then` are reads for after that COMMIT, in the same message: each runs on its own, with the
-    locks let go, so nobody waits for them. Their rows follow the others'. Where the block
-    commits as usual, they run last inside it. (Should one fail, the rows before the COMMIT
-    are stored all the same, as when a connection breaks just after a COMMIT is sent.)
     """
     connection = connections[using]
     if commit and statements and _may_commit_here(connection):
-        results = run_together([*statements, ("COMMIT", []), *then], using=using)
-        del results[len(statements)]  # the COMMIT's
-        return results
-    statements = [*statements, *then]
+        return run_together([*statements, ("COMMIT", [])], using=using)[:-1]
     if not statements:
         return []
     with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:

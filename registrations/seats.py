@@ -10,8 +10,8 @@ against 0.07). They are plain SQL that PostgreSQL and SQLite share.
 lock_for_signup() sends the lock, the seats taken, the address's active registration and the
 new registrations' keys in one round trip (config.db.run_together): each statement after the
 lock runs with a snapshot of its own, so it sees everything the lock's previous holder
-committed. The waiting list is counted after the COMMIT (waitlist_position_statement), since
-that count grows with the line and nobody needs to wait for it.
+committed. The waiting list is not counted: its length is read from WaitingList, which the
+database keeps, since a count would read every waiting row.
 """
 
 from collections.abc import Sequence
@@ -87,6 +87,8 @@ class Seats:
     confirmed: int
     # The id of the address's active registration for the meeting, if it has one.
     holder_id: int | None = None
+    # How many wait in line for the meeting.
+    waiting: int = 0
 
     def free(self, event: Event) -> bool:
         return event.capacity is None or self.confirmed < event.capacity
@@ -94,26 +96,19 @@ class Seats:
 
 # The count is answered by the index on (event, status, id), the holder by the unique index
 # "one active registration per address", matched as it matches: lowered by the database on
-# both sides (SQLite's LOWER folds only A-Z, Python's lower() folds more).
+# both sides (SQLite's LOWER folds only A-Z, Python's lower() folds more). A meeting nobody
+# has waited for has no WaitingList row yet.
 _SEATS_SQL = """
     SELECT
         (SELECT COUNT(*) FROM registrations_registration WHERE event_id = %s AND status = %s),
         (SELECT id FROM registrations_registration
-         WHERE LOWER(email) = LOWER(%s) AND event_id = %s AND NOT (status = %s) AND NOT (email = ''))
+         WHERE LOWER(email) = LOWER(%s) AND event_id = %s AND NOT (status = %s) AND NOT (email = '')),
+        COALESCE((SELECT length FROM registrations_waitinglist WHERE event_id = %s), 0)
 """
 
 
 def _seats_statement(event_id: int, email: str) -> tuple[str, list]:
-    return _SEATS_SQL, [event_id, Status.CONFIRMED, email, event_id, Status.CANCELLED]
-
-
-_POSITION_SQL = "SELECT COUNT(*) FROM registrations_registration WHERE event_id = %s AND status = %s AND id <= %s"
-
-
-def waitlist_position_statement(registration: Registration) -> tuple[str, list]:
-    """A statement whose one value is the registration's place on the waiting list (1 = first),
-    as selectors.waitlist_position counts it: the sign-up reads it after its COMMIT."""
-    return _POSITION_SQL, [registration.event_id, Status.WAITLISTED, registration.pk]
+    return _SEATS_SQL, [event_id, Status.CONFIRMED, email, event_id, Status.CANCELLED, event_id]
 
 
 @dataclass(frozen=True)

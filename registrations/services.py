@@ -15,7 +15,7 @@ little of its own work, as can be.
 
 import secrets
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models.functions import Lower
@@ -29,7 +29,7 @@ from notifications import outbox
 
 from .choices import Gender, Language, OrganisationType, Source, Status
 from .models import ManageLink, Registration, RegistrationChange, ThemeInterest
-from .seats import SignupLock, lock_event, lock_for_signup, waitlist_position_statement
+from .seats import SignupLock, lock_event, lock_for_signup
 from .selectors import confirmed_count
 
 
@@ -181,26 +181,25 @@ def signup_create(
                 outcomes.append(SignupOutcome(event=event, registration=existing, status="already_registered"))
                 continue
             pk = locked.registration_ids[event_id]
-            registration = draft.decide(pk=pk, event=event, confirmed=seats.free(event))
+            confirmed = seats.free(event)
+            registration = draft.decide(pk=pk, event=event, confirmed=confirmed)
             decided.append(draft)
             outcomes.append(
                 SignupOutcome(
-                    event=event, registration=registration, status=registration.status, manage_token=draft.token
+                    event=event,
+                    registration=registration,
+                    status=registration.status,
+                    manage_token=draft.token,
+                    # Its key is the meeting's highest, taken under the lock: it joins at the back.
+                    waitlist_position=None if confirmed else seats.waiting + 1,
                 )
             )
         if any(draft.messages for draft in decided):
             outbox.wake_sender()
-        # Every new row and the COMMIT in one round trip, however many meetings were chosen, and
-        # the places in line read after the COMMIT in the same message; so this comes last.
-        registrations = [draft.registration.obj for draft in decided]
-        waiting = [registration for registration in registrations if registration.status == Status.WAITLISTED]
-        places = db.insert_together(
-            [row for draft in decided for row in draft.rows()],
-            commit=True,
-            then=[waitlist_position_statement(registration) for registration in waiting],
-        )
-    position = {registration.pk: rows[0][0] for registration, rows in zip(waiting, places, strict=True)}
-    return [replace(outcome, waitlist_position=position.get(outcome.registration.pk)) for outcome in outcomes]
+        # Every new row and the COMMIT in one round trip, however many meetings were chosen; so
+        # this comes last.
+        db.insert_together([row for draft in decided for row in draft.rows()], commit=True)
+    return outcomes
 
 
 def _check_open(locked: SignupLock, event_ids: Sequence[int], *, now) -> None:
