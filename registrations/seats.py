@@ -7,11 +7,12 @@ database's time compiling them (0.6 ms of CPU for the lock, 1.4-1.8 ms for the c
 lock's rows become meetings through Model.from_db rather than a RawQuerySet (0.16 ms of CPU
 against 0.07). They are plain SQL that PostgreSQL and SQLite share.
 
-lock_for_signup() sends the lock, the seats taken, the address's active registration and the
-new registrations' keys in one round trip (config.db.run_together): each statement after the
-lock runs with a snapshot of its own, so it sees everything the lock's previous holder
-committed. The waiting list is not counted: its length is read from WaitingList, which the
-database keeps, since a count would read every waiting row.
+lock_for_signup() sends the lock, the seats taken, the address's active registration, the
+waiting list's length and the new registrations' keys in one round trip
+(config.db.run_together): each statement after the lock runs with a snapshot of its own, so
+it sees everything the lock's previous holder committed. The waiting list is not counted: its
+length is read from WaitingList, which the database keeps, since a count would read every
+waiting row.
 """
 
 from collections.abc import Sequence
