@@ -10,6 +10,7 @@ COMMITTING it is not: the rows' own commit does not wait for the disk.
 
 import contextlib
 import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -34,6 +35,14 @@ def _server_binaries() -> Path | None:
 BINARIES = _server_binaries()
 # PostgreSQL refuses to run as root.
 USER = "postgres" if os.geteuid() == 0 else None
+
+
+def _user_exists(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
 
 
 class PostgresServer:
@@ -115,6 +124,10 @@ class PostgresServer:
 def server():
     if BINARIES is None:
         pytest.skip("PostgreSQL's server programs (initdb, postgres) are not installed")
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("finding the server's processes to kill them needs /proc (Linux)")
+    if USER and not _user_exists(USER):
+        pytest.skip(f"running as root, and PostgreSQL refuses root: it needs a user {USER!r}")
     directory = Path(tempfile.mkdtemp(prefix="traffpunkt-pg-"))
     if USER:
         shutil.chown(directory, USER, USER)
