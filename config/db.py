@@ -151,7 +151,7 @@ def run_together(
 # COMMIT keeps the transaction's locks until its record is on disk (the fsync, 0.2-0.7 ms on
 # the development machine), and the next sign-up for the meeting waits all that time: in a
 # burst for one meeting, a tenth of the CPU stood idle. So the transaction commits without
-# waiting for the disk, which lets go of its locks at once, and an empty transaction that
+# waiting for the disk, which lets go of its locks at once, and a small transaction that
 # does wait follows in the same message. The log reaches the disk in order, so once that one
 # has committed the first is on disk too, and only then does the caller answer anyone.
 # The waiting transaction writes one small record to the log (a logical decoding message,
