@@ -12,7 +12,6 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config import db
 from events.choices import EventStatus
 from events.models import Event
 from registrations.choices import Status
@@ -26,14 +25,10 @@ Kind = Message.Kind
 
 
 def _save(messages: list[Message]) -> None:
+    """Writes the messages (a key already written is skipped) and wakes the sender after commit."""
     if messages:
-        db.insert_rows(messages, ignore_conflicts=True)
-        wake_sender()
-
-
-def wake_sender() -> None:
-    """For a caller that wrote messages itself (signup_messages): sends them once it commits."""
-    wake_sender_on_commit()
+        Message.objects.bulk_create(messages, ignore_conflicts=True)
+        wake_sender_on_commit()
 
 
 def _key(kind: str, registration: Registration, suffix: str = "") -> str:
@@ -70,26 +65,10 @@ def _has_address(registration: Registration) -> bool:
     return bool(registration.email) and registration.anonymised_at is None
 
 
-def signup_messages(registration: Registration) -> list[Message]:
-    """The confirmation or waiting-list e-mail for a new registration (none without an
-    address), unsaved, so that the sign-up can write it together with the registration; the
-    sign-up then calls wake_sender()."""
-    return [_message(_signup_kind(registration), registration)] if _has_address(registration) else []
-
-
-def signup_message_decided(message: db.NewRow, registration: Registration) -> None:
-    """Brings a sign-up's e-mail prepared before its registration's key and status were
-    decided (signup_messages) in line with them."""
-    kind = _signup_kind(registration)
-    message.set(kind=kind, key=_key(kind, registration), registration=registration)
-
-
-def _signup_kind(registration: Registration) -> str:
-    return Kind.CONFIRMATION if registration.status == Status.CONFIRMED else Kind.WAITLISTED
-
-
 def queue_signup(registration: Registration) -> None:
-    _save(signup_messages(registration))
+    """The confirmation or waiting-list e-mail for a new registration (none without an address)."""
+    kind = Kind.CONFIRMATION if registration.status == Status.CONFIRMED else Kind.WAITLISTED
+    queue_for_registrations(kind, [registration])
 
 
 def queue_manage_link(registration: Registration, *, now: datetime) -> None:

@@ -3,22 +3,13 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import delivery, outbox, wakeup
+from . import delivery, outbox
 
 
-@shared_task(bind=True, acks_late=True, ignore_result=True)
-def deliver_pending(self, follow_up: bool = False) -> int:
-    """Sends whatever is due. Idempotent (rows are claimed), so a redelivered task is harmless.
-
-    A wake-up clears the flag before it looks and queues its follow-up after (notifications.
-    wakeup); the follow-up only looks."""
-    if follow_up:
-        return delivery.deliver_due()
-    wakeup.wake_up_received(self.app)
-    try:
-        return delivery.deliver_due()
-    finally:
-        wakeup.queue_follow_up()
+@shared_task(acks_late=True, ignore_result=True)
+def deliver_pending() -> int:
+    """Sends whatever is due. Idempotent (rows are claimed), so a redelivered task is harmless."""
+    return delivery.deliver_due()
 
 
 @shared_task(acks_late=True, ignore_result=True)

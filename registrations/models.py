@@ -77,30 +77,6 @@ class Registration(models.Model):
         return self.name
 
 
-class WaitingList(models.Model):
-    """How many wait in line for a meeting, kept by the database itself.
-
-    Triggers on the registrations table (migration 0007) change the length whenever a
-    registration joins or leaves a waiting list, by whatever path: a service, the admin, a
-    bulk update, a deletion. A sign-up reads it under the meeting's lock to answer its place
-    in line (the line's length plus one, its key being the highest), where counting the
-    line would read every waiting row: at the back of a line of 960 that count cost
-    PostgreSQL 0.7 ms (bench/signup_burst). Nothing in Python writes it.
-    """
-
-    event = models.OneToOneField(
-        Event, on_delete=models.DB_CASCADE, primary_key=True, related_name="waiting_list", verbose_name=_("meeting")
-    )
-    length = models.IntegerField(_("waiting"), default=0)
-
-    class Meta:
-        verbose_name = _("waiting list")
-        verbose_name_plural = _("waiting lists")
-
-    def __str__(self) -> str:
-        return f"{self.event_id}: {self.length}"
-
-
 class ThemeInterest(models.Model):
     """Someone wants meetings on a theme, whether or not one is planned yet."""
 

@@ -1,36 +1,30 @@
 """Every change to registrations: one function, one transaction, the meeting row locked first.
 
-The lock is the meeting's row (`SELECT ... FOR NO KEY UPDATE` on PostgreSQL; on SQLite
-every transaction is IMMEDIATE, which serialises writers). Capacity is counted after the
-lock, in the same transaction as the insert, so a meeting is never overbooked (both in
-`seats`). The e-mails a change causes are written to the outbox in that same transaction,
-and so is a line of the registration's history (RegistrationChange) for each change, naming
-`by`, the acting user (None: the person themself, or the system).
-
-A sign-up prepares its rows before it takes the lock (_Draft), reads what it decides on in
-one round trip (seats.lock_for_signup) and writes all its rows and commits in a second
-(config.db.insert_together), so its lock is held across as few waits for the network, and as
-little of its own work, as can be.
+The lock is the meeting's row (`select_for_update(no_key=True)` on PostgreSQL; on SQLite every
+transaction is IMMEDIATE, which serialises writers). Seats are counted after the lock, in the
+same transaction as the insert, so a meeting is never overbooked. The e-mails a change causes
+are written to the outbox in that same transaction, and so is a line of the registration's
+history (RegistrationChange) for each change, naming `by`, the acting user (None: the person
+themself, or the system).
 """
 
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import hash_secret
-from config import db
 from events.models import Event, Theme
 from notifications import outbox
 
 from .choices import Gender, Language, OrganisationType, Source, Status
-from .models import ManageLink, Registration, RegistrationChange, ThemeInterest
-from .seats import SignupLock, lock_event, lock_for_signup
-from .selectors import confirmed_count
+from .models import Registration, RegistrationChange, ThemeInterest
+from .selectors import confirmed_count, waitlist_position
 
 
 @dataclass(frozen=True)
@@ -67,18 +61,50 @@ class RegistrationConflict(Exception):
     """The change does not fit the registration's state (already cancelled, already registered)."""
 
 
-def _new_registration(
-    person: PersonDetails, *, confirmed: bool, source: str, pk: int | None = None, **extra
+def lock_events(event_ids: Sequence[int]) -> dict[int, Event]:
+    """Locks the meetings' rows, always in id order, so two sign-ups for the same meetings
+    cannot deadlock. NO KEY UPDATE still lets others insert rows that point to a meeting.
+    On SQLite this is a plain read: the IMMEDIATE transaction already holds the write lock."""
+    events = Event.objects.select_for_update(no_key=True).filter(pk__in=event_ids).order_by("id")
+    return {event.id: event for event in events}
+
+
+def lock_event(event_id: int) -> Event:
+    event = lock_events([event_id]).get(event_id)
+    if event is None:
+        raise Event.DoesNotExist(f"Meeting {event_id} does not exist.")
+    return event
+
+
+def _has_free_seat(event: Event) -> bool:
+    return event.capacity is None or confirmed_count(event) < event.capacity
+
+
+def _active_registration(event: Event, email: str) -> Registration | None:
+    """The address's active registration for the meeting, matched as the unique constraint
+    matches: lowered by the database on both sides (SQLite's LOWER folds only A-Z)."""
+    if not email:
+        return None
+    return (
+        Registration.objects.alias(email_lower=Lower("email"))
+        .filter(event=event, email_lower=Lower(Value(email)))
+        .exclude(status=Status.CANCELLED)
+        .first()
+    )
+
+
+def _registration_create(
+    person: PersonDetails, *, event: Event, confirmed: bool, source: str, attended: bool | None = None
 ) -> tuple[Registration, str]:
-    """An unsaved registration (its meeting as `event` or `event_id` in `extra`), with its
-    reserved key if it has one yet, and the manage token whose hash it keeps."""
+    """A new registration and the manage token whose hash it keeps."""
     token = secrets.token_urlsafe(32)
-    registration = Registration(
-        pk=pk,
+    registration = Registration.objects.create(
+        event=event,
         status=Status.CONFIRMED if confirmed else Status.WAITLISTED,
         confirmed_at=timezone.now() if confirmed else None,
         token_hash=hash_secret(token),
         source=source,
+        attended=attended,
         name=person.name,
         email=person.email,
         organisation=person.organisation,
@@ -86,7 +112,6 @@ def _new_registration(
         municipality=person.municipality,
         gender=person.gender,
         language=person.language,
-        **extra,
     )
     return registration, token
 
@@ -98,59 +123,14 @@ def _change(registration: Registration, action: str, *, by=None, **detail) -> Re
     return RegistrationChange(registration=registration, action=action, by=by, detail=detail)
 
 
-@dataclass(frozen=True)
-class _Draft:
-    """A sign-up's new registration, its e-mail and its history line, prepared before the
-    meetings are locked: under the lock only decide() runs, which sets the reserved key and
-    what the seats decide. From the lock's answer to the last message a sign-up then spends
-    0.2 ms of Python instead of 0.8 (development machine), and the next sign-up waits that
-    much less for the meeting (bench/signup_burst)."""
-
-    token: str
-    registration: db.NewRow
-    messages: list[db.NewRow]
-    change: db.NewRow
-
-    @classmethod
-    def prepare(cls, event_id: int, person: PersonDetails, *, by) -> "_Draft":
-        registration, token = _new_registration(person, event_id=event_id, confirmed=False, source=Source.ONLINE)
-        return cls(
-            token=token,
-            registration=db.NewRow(registration, key_reserved=True),
-            messages=[db.NewRow(message) for message in outbox.signup_messages(registration)],
-            change=db.NewRow(_change(registration, Action.WAITLISTED, by=by)),
-        )
-
-    def decide(self, *, pk: int, event: Event, confirmed: bool) -> Registration:
-        registration = self.registration.obj
-        self.registration.set(
-            pk=pk,
-            status=Status.CONFIRMED if confirmed else Status.WAITLISTED,
-            confirmed_at=timezone.now() if confirmed else None,
-        )
-        registration.event = event  # the same key: kept with the row, not prepared again
-        for message in self.messages:
-            outbox.signup_message_decided(message, registration)
-        self.change.set(registration=registration, action=Action.SIGNED_UP if confirmed else Action.WAITLISTED)
-        return registration
-
-    def rows(self) -> list[db.NewRow]:
-        return [self.registration, *self.messages, self.change]
-
-
 def _themes_interest_add(person: PersonDetails, theme_slugs: Sequence[str]) -> None:
-    themes = Theme.objects.filter(slug__in=set(theme_slugs), is_active=True)
-    known = set(
-        ThemeInterest.objects.alias(email_lower=Lower("email"))
-        .filter(email_lower=person.email.lower(), theme__in=themes)
-        .values_list("theme_id", flat=True)
-    )
+    # A repeated interest hits the unique constraint and is skipped.
     ThemeInterest.objects.bulk_create(
         [
             ThemeInterest(theme=theme, email=person.email, name=person.name, language=person.language)
-            for theme in themes
-            if theme.id not in known
-        ]
+            for theme in Theme.objects.filter(slug__in=set(theme_slugs), is_active=True)
+        ],
+        ignore_conflicts=True,
     )
 
 
@@ -166,46 +146,41 @@ def signup_create(
     """
     now = timezone.now()
     with transaction.atomic(durable=True):
-        if theme_slugs:  # before the lock: it needs none
+        if theme_slugs:
             _themes_interest_add(person, theme_slugs)
-        drafts = {event_id: _Draft.prepare(event_id, person, by=by) for event_id in dict.fromkeys(event_ids)}
-        locked = lock_for_signup(event_ids, email=person.email)
-        _check_open(locked, event_ids, now=now)
-        outcomes, decided = [], []
-        for event_id, draft in drafts.items():
-            event, seats = locked.events[event_id], locked.seats[event_id]
-            if seats.holder_id is not None:
+        events = lock_events(event_ids)
+        _check_open(events, event_ids, now=now)
+        outcomes = []
+        for event_id in dict.fromkeys(event_ids):
+            event = events[event_id]
+            existing = _active_registration(event, person.email)
+            if existing is not None:
                 # Reveal nothing to whoever typed the address: its owner gets their link by e-mail.
-                existing = Registration.objects.get(pk=seats.holder_id)
                 outbox.queue_manage_link(existing, now=now)
                 outcomes.append(SignupOutcome(event=event, registration=existing, status="already_registered"))
                 continue
-            pk = locked.registration_ids[event_id]
-            confirmed = seats.free(event)
-            registration = draft.decide(pk=pk, event=event, confirmed=confirmed)
-            decided.append(draft)
+            registration, token = _registration_create(
+                person, event=event, confirmed=_has_free_seat(event), source=Source.ONLINE
+            )
+            confirmed = registration.status == Status.CONFIRMED
+            _change(registration, Action.SIGNED_UP if confirmed else Action.WAITLISTED, by=by).save()
+            outbox.queue_signup(registration)
             outcomes.append(
                 SignupOutcome(
                     event=event,
                     registration=registration,
                     status=registration.status,
-                    manage_token=draft.token,
-                    # Its key is the meeting's highest, taken under the lock: it joins at the back.
-                    waitlist_position=None if confirmed else seats.waiting + 1,
+                    manage_token=token,
+                    waitlist_position=waitlist_position(registration),
                 )
             )
-        if any(draft.messages for draft in decided):
-            outbox.wake_sender()
-        # Every new row and the COMMIT in one round trip, however many meetings were chosen; so
-        # this comes last.
-        db.insert_together([row for draft in decided for row in draft.rows()], commit=True)
     return outcomes
 
 
-def _check_open(locked: SignupLock, event_ids: Sequence[int], *, now) -> None:
+def _check_open(events: dict[int, Event], event_ids: Sequence[int], *, now) -> None:
     """Raises SignupRejected for the first chosen meeting that is unknown or takes no sign-ups."""
     for event_id in event_ids:
-        event = locked.events.get(event_id)
+        event = events.get(event_id)
         if event is None:
             message = _("Meeting %(id)s does not exist.") % {"id": event_id}
             raise SignupRejected(message, event_id=event_id, unknown=True)
@@ -271,25 +246,23 @@ def registration_add_by_organiser(
     otherwise the capacity decides between a seat and the waiting list.
     """
     with transaction.atomic(durable=True):
-        locked = lock_for_signup([event_id], email=person.email)
-        event, seats = locked.events.get(event_id), locked.seats[event_id]
-        if event is None:
-            raise Event.DoesNotExist(f"Meeting {event_id} does not exist.")
-        if seats.holder_id is not None:
+        event = lock_event(event_id)
+        if _active_registration(event, person.email) is not None:
             raise RegistrationConflict(_("%(email)s is already registered for this meeting.") % {"email": person.email})
-        confirmed = bool(attended) or seats.free(event)
-        pk = locked.registration_ids[event_id]
-        registration, token = _new_registration(
-            person, event=event, pk=pk, confirmed=confirmed, source=Source.ORGANISER, attended=attended
+        registration, token = _registration_create(
+            person,
+            event=event,
+            confirmed=bool(attended) or _has_free_seat(event),
+            source=Source.ORGANISER,
+            attended=attended,
         )
-        rows = [registration, _change(registration, Action.ADDED_BY_ORGANISER, by=by, status=registration.status)]
+        changes = [_change(registration, Action.ADDED_BY_ORGANISER, by=by, status=registration.status)]
         if attended is not None:
-            rows.append(_change(registration, Action.ATTENDED if attended else Action.NO_SHOW, by=by))
+            changes.append(_change(registration, Action.ATTENDED if attended else Action.NO_SHOW, by=by))
+        RegistrationChange.objects.bulk_create(changes)
         # Someone added before the meeting (they phoned in) hears from us like anyone else.
-        messages = outbox.signup_messages(registration) if event.starts_at > timezone.now() else []
-        if messages:
-            outbox.wake_sender()
-        db.insert_together(rows + messages, commit=True)  # last in the block, as in signup_create
+        if event.starts_at > timezone.now():
+            outbox.queue_signup(registration)
     return registration, token
 
 
@@ -345,13 +318,3 @@ def attendance_mark_no_shows(*, event_id: int, by=None) -> int:
             ]
         )
         return marked
-
-
-def manage_links_issue(*, registration_ids: Iterable[int]) -> dict[int, str]:
-    """A new manage token per registration (for links in e-mails), in one INSERT; only the
-    hashes are kept, so every e-mail carries a fresh link and all of them stay valid."""
-    tokens = {registration_id: secrets.token_urlsafe(32) for registration_id in set(registration_ids)}
-    ManageLink.objects.bulk_create(
-        [ManageLink(registration_id=pk, token_hash=hash_secret(token)) for pk, token in tokens.items()]
-    )
-    return tokens

@@ -1,19 +1,12 @@
 """Shared fixtures: an organiser with an API token, a helper at the door, logged-in and
-authenticated clients, an open meeting; and every test starts with no wake-up window left by
-another (notifications.wakeup: a process trusts a wake-up it saw for a second)."""
+authenticated clients, an open meeting."""
 
 import pytest
 from django.test import Client
 
 from accounts.services import api_token_create, helper_create, organiser_create
-from notifications import wakeup
 
 from .factories import EventFactory
-
-
-@pytest.fixture(autouse=True)
-def _no_wake_up_window_from_earlier_tests(monkeypatch):
-    monkeypatch.setattr(wakeup, "_covered_until", 0.0)
 
 
 @pytest.fixture

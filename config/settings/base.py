@@ -165,7 +165,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 if os.environ.get("EMAIL_HOST"):
     MAILERS = {
         "default": {
-            "BACKEND": "notifications.smtp.EmailBackend",
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
                 "host": os.environ["EMAIL_HOST"],
                 "port": int(os.environ.get("EMAIL_PORT", "25")),
@@ -234,18 +234,17 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A request that commits a sign-up must not hang on a dead broker: publish fails fast, and
-# the outbox sweep sends the message within a minute instead.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# A request that commits a sign-up must not hang on a dead broker: a publish is tried once,
+# and the outbox sweep sends the message within a minute instead.
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ROUTES = {
     "notifications.tasks.deliver_pending": {"queue": "mail"},
     "notifications.tasks.sweep_outbox": {"queue": "mail"},
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A worker sending mail waits about as long as it computes: on the SMTP server's replies and
-# on PostgreSQL's commit of each message's state (against a local SMTP server, 1.8 ms of CPU in
-# 3.1 ms a message; a remote one answers slower). Two processes a core keep the cores busy.
+# A worker sending mail waits about as long as it computes (on the SMTP server's replies and
+# on the database's commits), so two processes a core keep the cores busy.
 CELERY_WORKER_CONCURRENCY = int(os.environ.get("CELERY_WORKER_CONCURRENCY") or 2 * (os.cpu_count() or 1))
 # Beat runs in UTC; reminders are instants, so daylight saving cannot move them.
 CELERY_TIMEZONE = "UTC"

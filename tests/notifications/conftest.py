@@ -32,7 +32,6 @@ from django.db import connection
 
 from config.celery import app as celery_app
 from config.settings.base import REDIS_BROKER_TRANSPORT_OPTIONS
-from notifications import wakeup
 
 # aiosmtpd logs every SMTP command at INFO; a failing test's report should show ours instead.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
@@ -154,7 +153,7 @@ class SmtpServer:
     def mailer(self) -> dict:
         return {
             "default": {
-                "BACKEND": "notifications.smtp.EmailBackend",
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
                 "OPTIONS": {"host": "127.0.0.1", "port": self.port, "timeout": 5},
             }
         }
@@ -306,13 +305,6 @@ def celery_broker(url: str):
     finally:
         _reset_broker_pools()
         celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
-
-
-@pytest.fixture
-def every_commit_asks(monkeypatch):
-    """No wake-up window (notifications.wakeup): every commit asks the flag, as commits from
-    processes of their own would."""
-    monkeypatch.setattr(wakeup, "COVERED_SECONDS", 0.0)
 
 
 @pytest.fixture
