@@ -81,14 +81,17 @@ def _has_free_seat(event: Event) -> bool:
 
 
 def _active_registration(event: Event, email: str) -> Registration | None:
-    """The address's active registration for the meeting, matched as the unique constraint
-    matches: lowered by the database on both sides (SQLite's LOWER folds only A-Z)."""
+    """The address's active registration for the meeting, found through the unique index
+    "one active registration per address": the same conditions, and lowered by the database
+    on both sides (SQLite's LOWER folds only A-Z)."""
     if not email:
         return None
     return (
         Registration.objects.alias(email_lower=Lower("email"))
         .filter(event=event, email_lower=Lower(Value(email)))
         .exclude(status=Status.CANCELLED)
+        .exclude(email="")
+        .order_by("id")
         .first()
     )
 
