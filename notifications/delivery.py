@@ -13,7 +13,7 @@ import time
 from datetime import datetime, timedelta
 
 from django.core.mail import mailers
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -27,8 +27,8 @@ from .models import Message
 logger = logging.getLogger(__name__)
 Kind, State = Message.Kind, Message.State
 
-# Rows claimed, and personal links made, in one go. Twice as many measured no faster here,
-# and left one worker finishing its last batch alone while the others had nothing to claim.
+# Rows claimed, and personal links made, in one go. Not more: with larger batches one worker
+# is left finishing its last batch alone while the others have nothing to claim.
 BATCH_SIZE = 50
 MAX_ATTEMPTS = 8
 # A row claimed this long ago by a worker that never reported back is handed out again.
@@ -136,8 +136,6 @@ def send_batch(messages: list[Message], *, now: datetime) -> int:
     except Exception:  # each message then makes its own links, and reports its own failure
         logger.exception("links for a batch of %s messages could not be made", len(messages))
         links = None
-    # One cursor for the batch's marks, instead of one made per message.
-    cursor = connection.cursor()
     try:
         for index, message in enumerate(messages):
             reason = reasons[message.pk]
@@ -176,21 +174,11 @@ def send_batch(messages: list[Message], *, now: datetime) -> int:
                 Message.objects.filter(pk=message.pk).update(state=State.FAILED, last_error=f"send: {error}"[:2000])
                 mailer.close()
                 continue
-            _mark_sent(cursor, message.pk)
+            Message.objects.filter(pk=message.pk).update(state=State.SENT, sent_at=timezone.now(), last_error="")
             sent += 1
     finally:
-        cursor.close()
         mailer.close()
     return sent
-
-
-_MARK_SENT = f"UPDATE {Message._meta.db_table} SET state = %s, sent_at = %s, last_error = '' WHERE id = %s"
-
-
-def _mark_sent(cursor, message_id: int) -> None:
-    # The one statement per message sent, written out: building it through the ORM each time
-    # cost four times the CPU of running it (0.18 against 0.04 ms), at 10,000 messages a fan-out.
-    cursor.execute(_MARK_SENT, [State.SENT, connection.ops.adapt_datetimefield_value(timezone.now()), message_id])
 
 
 def release_stale_claims(*, now: datetime) -> int:
@@ -201,19 +189,21 @@ def release_stale_claims(*, now: datetime) -> int:
 def deliver_due(*, time_budget: float = 50.0) -> int:
     """Sends due rows in batches until none are left or the time budget is spent.
 
-    A full batch means more rows may be due, so another wake-up is queued (at most one waits)
-    for an idle worker to take them beside this one; the same wake-up carries on after this
-    task when its budget runs out, so tasks stay short enough to be redelivered safely.
+    The first full batch means more rows may be due, so one more wake-up is queued for an
+    idle worker to send beside this one; when the budget runs out another carries on, so
+    tasks stay short enough to be redelivered safely.
     """
     started = time.monotonic()
     total = 0
+    helper_asked = False
     while True:
         now = timezone.now()
         batch = claim_batch(now=now)
         if not batch:
             return total
-        if len(batch) == BATCH_SIZE:
+        if len(batch) == BATCH_SIZE and not helper_asked:
             _wake_another_sender()
+            helper_asked = True
         total += send_batch(batch, now=now)
         if time.monotonic() - started >= time_budget:
             _wake_another_sender()

@@ -3,26 +3,24 @@ a calendar invitation (as a text/calendar alternative and as invite.ics)."""
 
 import email.message
 import email.policy
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from events.choices import EventStatus
 from registrations.choices import Status
+from registrations.manage_links import manage_links_issue
 from registrations.privacy import PRIVACY_LINK_MAX_AGE, privacy_token
 from registrations.selectors import waitlist_position
-from registrations.services import manage_links_issue
 
-from . import calendar, invites, mime
+from . import calendar, invites
 from .feeds import feed_urls, webcal_url
 from .models import Message
 
@@ -30,31 +28,24 @@ Kind = Message.Kind
 
 
 class InviteEmail(EmailMultiAlternatives):
-    """One of the outbox's e-mails: text, HTML and, where it belongs, a calendar invitation,
-    as a text/calendar alternative whose Content-Type names the same METHOD as the file
-    (RFC 6047) and as invite.ics. Built by notifications.mime (see there why)."""
+    """An e-mail that may carry a calendar invitation: as a text/calendar alternative whose
+    method= names the file's METHOD (RFC 6047), and as the attachment invite.ics."""
 
     calendar: bytes = b""
     calendar_method = ""
 
     def add_invite(self, ics: bytes, *, method: str) -> None:
         self.calendar, self.calendar_method = ics, method
+        self.attach("invite.ics", ics, "application/ics")
 
-    def message(self, *, policy: email.policy.Policy = email.policy.default) -> email.message.Message:
-        if self.cc or self.reply_to or self.attachments:
-            raise ValueError("InviteEmail carries no Cc, Reply-To or attachments but its invitation.")
-        [html] = [content for content, mimetype in self.alternatives if mimetype == "text/html"]
-        return mime.build(
-            subject=str(self.subject),
-            from_email=self.from_email,
-            to=self.to,
-            text=self.body,
-            html=html,
-            calendar=self.calendar,
-            calendar_method=self.calendar_method,
-            headers=self.extra_headers,
-            linesep=policy.linesep,
-        )
+    def message(self, *, policy: email.policy.Policy = email.policy.default) -> email.message.EmailMessage:
+        message = super().message(policy=policy)
+        if self.calendar:
+            # attach_alternative() would give a text part the output's line ends (LF); base64 keeps the file's CRLF.
+            [body] = [part for part in message.walk() if part.get_content_type() == "multipart/alternative"]
+            params = {"method": self.calendar_method, "charset": "UTF-8"}
+            body.add_alternative(self.calendar, "text", "calendar", params=params)
+        return message
 
 
 SUBJECTS = {
@@ -121,12 +112,10 @@ def _method(message: Message, registration) -> str:
 
 @dataclass(frozen=True)
 class Links:
-    """Personal links for a batch of messages, made in a few queries instead of a few per message,
-    and the batch's e-mail bodies, rendered once for everyone they are the same for (_bodies)."""
+    """Personal links for a batch of messages, made in a few queries instead of a few per message."""
 
     manage_tokens: dict[int, str]  # registration id -> manage token (its URL depends on the language)
     feeds: dict[str, str]  # address in lower case -> calendar feed
-    bodies: dict = field(default_factory=dict, compare=False)
 
 
 def links_for(messages: Iterable[Message]) -> Links:
@@ -143,48 +132,7 @@ def links_for(messages: Iterable[Message]) -> Links:
     return Links(manage_tokens=manage_links_issue(registration_ids=active), feeds=feed_urls(confirmed))
 
 
-@dataclass(frozen=True)
-class _MessageFacts:
-    """All the templates may read of the outbox row: nothing about the person, so a body
-    rendered for one recipient can be completed for another."""
-
-    kind: str
-    language: str
-
-
-# What differs between two people sent the same kind of e-mail about the same meeting. The two
-# templates are rendered once a batch with a stand-in for each of these, and each person's
-# values replace the stand-ins, escaped for HTML as the template escapes them: a reminder to
-# 500 people rendered both templates 500 times, a sixth of the sender's CPU.
-_PERSONAL = ("name", "manage_url", "feed_url", "webcal_url")
-_STAND_IN = re.compile("\x00([a-z_]+)\x00")
-
-
-def _bodies(context: dict, cache: dict) -> tuple[str, str]:
-    """The text and HTML bodies for `context`, from `cache` when the batch had them already.
-    The meeting is known by its id: a Links serves one batch, whose meetings were read at once."""
-    personal = {name: str(context[name]) for name in _PERSONAL if context.get(name)}
-    # Every other value of the context is part of the key, so one added later that differs
-    # per person makes more renders, never a body completed for the wrong person.
-    shared_values = sorted(
-        (name, value.pk if name == "event" else value) for name, value in context.items() if name not in _PERSONAL
-    )
-    key = (*shared_values, translation.get_language(), frozenset(personal))
-    if key not in cache:
-        shared = {**context, **{name: f"\x00{name}\x00" for name in personal}}
-        cache[key] = (
-            render_to_string("notifications/email/message.txt", shared),
-            render_to_string("notifications/email/message.html", shared),
-        )
-    text, html = cache[key]
-    # One pass each: a value that happens to look like a stand-in is not replaced again.
-    return (
-        _STAND_IN.sub(lambda match: personal[match[1]], text),
-        _STAND_IN.sub(lambda match: escape(personal[match[1]]), html),
-    )
-
-
-def build(message: Message, *, links: Links | None = None) -> InviteEmail:
+def build(message: Message, *, links: Links | None = None) -> EmailMultiAlternatives:
     """The e-mail for one outbox row, in the recipient's language, from the data as it is now.
 
     `links` (from links_for over a whole batch) saves the queries for the personal links."""
@@ -197,9 +145,8 @@ def build(message: Message, *, links: Links | None = None) -> InviteEmail:
         confirmed = registration is not None and registration.status == Status.CONFIRMED
         active = registration is not None and registration.status != Status.CANCELLED
         position = waitlist_position(registration) if registration is not None else None
-        method = _method(message, registration)
         context = {
-            "message": _MessageFacts(kind=message.kind, language=message.language),
+            "message": message,
             "name": registration.name if registration else message.context.get("name", ""),
             "event": event,
             "intro": _intro(message, position),
@@ -213,19 +160,17 @@ def build(message: Message, *, links: Links | None = None) -> InviteEmail:
         }
         if context["feed_url"]:
             context["webcal_url"] = webcal_url(context["feed_url"])
-        text, html = _bodies(context, links.bodies)
         email = InviteEmail(
             subject=_subject(message, event.title),
-            body=text,
+            body=render_to_string("notifications/email/message.txt", context),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.recipient],
             headers={"Auto-Submitted": "auto-generated"},
         )
-        email.attach_alternative(html, "text/html")
+        email.attach_alternative(render_to_string("notifications/email/message.html", context), "text/html")
+        method = _method(message, registration)
         if method:
-            invite = invites.registration_invite(
-                registration, method=method, description=_invite_description(context), url=context["event_url"]
-            )
+            invite = invites.registration_invite(registration, method=method, description=_invite_description(context))
             email.add_invite(invite, method=method)
     return email
 
@@ -248,7 +193,7 @@ def _manage_url(token: str) -> str:
     return settings.SITE_URL + reverse("registrations:manage", args=[token])
 
 
-def _privacy_link_email(message: Message) -> InviteEmail:
+def _privacy_link_email(message: Message) -> EmailMultiAlternatives:
     """The link to everything held about the address, signed when the e-mail is made, so its
     day of validity starts when it is sent."""
     registration = message.registration
@@ -261,7 +206,7 @@ def _privacy_link_email(message: Message) -> InviteEmail:
             "hours": int(PRIVACY_LINK_MAX_AGE.total_seconds() // 3600),
             "site_url": settings.SITE_URL,
         }
-        email = InviteEmail(
+        email = EmailMultiAlternatives(
             subject=_("Your details at Träffpunkt"),
             body=render_to_string("notifications/email/privacy_link.txt", context),
             from_email=settings.DEFAULT_FROM_EMAIL,

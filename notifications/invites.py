@@ -1,6 +1,5 @@
 """From the site's meetings and registrations to calendar data (see calendar.py for the format)."""
 
-import functools
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -19,13 +18,8 @@ def _host() -> str:
 
 
 def organizer() -> calendar.Person:
-    return _person(settings.DEFAULT_FROM_EMAIL)
-
-
-@functools.lru_cache(maxsize=8)
-def _person(from_email: str) -> calendar.Person:
-    # Parsed once: the sender is the same for every invitation (parsing took 0.02 ms each).
-    name, address = parseaddr(from_email)
+    """The programme's mailbox: the address e-mails are sent from."""
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     return calendar.Person(email=address, name=name)
 
 
@@ -41,9 +35,7 @@ def place(event: Event, *, with_link: bool) -> str:
     return " · ".join(parts)
 
 
-def meeting(
-    event: Event, *, uid: str, sequence: int, with_link: bool, description: str = "", url: str = ""
-) -> calendar.Meeting:
+def meeting(event: Event, *, uid: str, sequence: int, with_link: bool, description: str = "") -> calendar.Meeting:
     return calendar.Meeting(
         uid=uid,
         sequence=sequence,
@@ -52,7 +44,7 @@ def meeting(
         summary=event.title,
         location=place(event, with_link=with_link),
         description=description,
-        url=url or event_url(event),
+        url=event_url(event),
         cancelled=event.status == EventStatus.CANCELLED,
     )
 
@@ -62,8 +54,8 @@ def registration_uid(registration: Registration) -> str:
     return f"registration-{registration.id}@{_host()}"
 
 
-def registration_invite(registration: Registration, *, method: str, description: str, url: str = "") -> bytes:
-    """`url`: the meeting's page, when the caller has it already (it costs a URL reversal)."""
+def registration_invite(registration: Registration, *, method: str, description: str) -> bytes:
+    """The invitation (REQUEST) or its withdrawal (CANCEL) for one registration, as it is now."""
     event = registration.event
     # A cancellation must outrank the last invitation; cancelling the meeting already raised it.
     sequence = (
@@ -76,7 +68,6 @@ def registration_invite(registration: Registration, *, method: str, description:
             sequence=sequence,
             with_link=method == calendar.REQUEST,
             description=description,
-            url=url,
         ),
         organizer=organizer(),
         attendee=calendar.Person(email=registration.email, name=registration.name),

@@ -1,6 +1,5 @@
 """Presentation helpers for meetings: safe descriptions, local times, seats."""
 
-import functools
 from dataclasses import dataclass
 
 import nh3
@@ -8,8 +7,8 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from events.choices import EventStatus
 from events.models import Event
@@ -29,15 +28,8 @@ def when(event) -> str:
     """'tis 8 dec 2026, 13:00–15:00' in the site's zone; the end gets its own date when it is another day.
 
     Takes anything with `starts_at` and `ends_at`: a meeting or a sign-up outcome."""
-    return _when(event.starts_at, event.ends_at, get_language(), timezone.get_current_timezone_name())
-
-
-# A reminder to 500 people formats the same two instants 1,000 times; the text depends only on
-# them, the language and the zone, which are all in the key.
-@functools.lru_cache(maxsize=4096)
-def _when(starts_at, ends_at, language: str | None, zone: str) -> str:
-    starts = timezone.localtime(starts_at)
-    ends = timezone.localtime(ends_at)
+    starts = timezone.localtime(event.starts_at)
+    ends = timezone.localtime(event.ends_at)
     # Translators: a Django date format; Swedish writes months in lower case ("b" instead of "M").
     day = pgettext("meeting date", "D j M Y")
     text = f"{date_format(starts, day)}, {date_format(starts, 'H:i')}–"

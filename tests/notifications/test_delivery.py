@@ -6,16 +6,19 @@ What arrives is read back as a mail client would: the MIME parts, the calendar i
 
 import re
 from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from django.utils.html import escape
 from icalendar import Calendar
 
 from events.services import event_cancel, event_update
-from notifications import delivery
+from notifications import delivery, outbox
+from notifications.calendar import display_name
 from notifications.models import Message
 from registrations.services import registration_cancel, signup_create
 from tests.factories import EventFactory, RegistrationFactory, person
@@ -53,14 +56,17 @@ def invite_of(message):
     """The text/calendar alternative and the invite.ics attachment, both parsed; they must agree."""
     found = parts(message)
     alternative, attachment = found["text/calendar"], found["invite.ics"]
-    calendar = Calendar.from_ical(alternative.get_payload(decode=True))
-    assert Calendar.from_ical(attachment.get_payload(decode=True)) == calendar
+    ics = alternative.get_payload(decode=True)
+    # The same file twice, byte for byte, its lines ending in CRLF as RFC 5545 wants.
+    assert attachment.get_payload(decode=True) == ics
+    assert ics.endswith(b"\r\n") and b"\n" not in ics.replace(b"\r\n", b"")
+    invite = Calendar.from_ical(ics)
     # RFC 6047: the Content-Type names the same METHOD as the file.
     assert alternative.get_content_type() == "text/calendar"
-    assert alternative.get_param("method") == str(calendar["METHOD"])
+    assert alternative.get_param("method") == str(invite["METHOD"])
     assert alternative.get_param("charset").upper() == "UTF-8"
-    [vevent] = calendar.walk("VEVENT")
-    return calendar, vevent
+    [vevent] = invite.walk("VEVENT")
+    return invite, vevent
 
 
 def texts(message) -> tuple[str, str]:
@@ -89,7 +95,16 @@ def test_a_confirmation_arrives_with_text_html_and_a_request_invite_for_the_meet
     [message] = mailbox.messages()
     assert mailbox.envelopes == [(settings.DEFAULT_FROM_EMAIL.split("<")[1].rstrip(">"), ["anna@example.org"])]
     assert message["Subject"] == "Bekräftad: Tematräff om upphandling"
+    assert message["From"].addresses[0].display_name == parseaddr(settings.DEFAULT_FROM_EMAIL)[0]
     assert message["Auto-Submitted"] == "auto-generated"
+    assert message["Message-ID"] and message["Date"].datetime.utcoffset() is not None
+
+    # Text and HTML, with the invitation beside them (RFC 6047) and once more as a file.
+    [body, attachment] = message.iter_parts()
+    assert message.get_content_type() == "multipart/mixed"
+    assert body.get_content_type() == "multipart/alternative"
+    assert [part.get_content_type() for part in body.iter_parts()] == ["text/plain", "text/html", "text/calendar"]
+    assert (attachment.get_filename(), attachment.get_content_disposition()) == ("invite.ics", "attachment")
 
     calendar, vevent = invite_of(message)
     assert str(calendar["METHOD"]) == "REQUEST"
@@ -145,6 +160,7 @@ def test_a_waitlisted_person_gets_neither_the_online_link_nor_an_invite(mailbox,
     delivery.deliver_due()
 
     [waiting] = mailbox.to("waiting@example.org")
+    assert waiting.get_content_type() == "multipart/alternative"
     assert set(parts(waiting)) == {"text/plain", "text/html"}
     text, html = texts(waiting)
     assert ONLINE_URL not in text and ONLINE_URL not in html
@@ -273,3 +289,85 @@ def test_messages_of_one_batch_go_out_in_the_order_they_were_written(mailbox):
     delivery.deliver_due()
 
     assert [m["Subject"].split(":")[0] for m in mailbox.to("eva@example.org")] == ["Bekräftad", "Ändrad"]
+
+
+NAMES = ['Åsa "Ö" <b>Öberg</b> & co', "مرحبا سلمى", "Zoë e\u0301 👩‍💻", "O'Brien; Hansson, K: VD", ""]
+
+
+@pytest.mark.django_db
+def test_in_one_batch_each_person_gets_their_own_name_and_links_and_no_one_elses(mailbox):
+    event = meeting(capacity=None, online_url=ONLINE_URL)
+    registrations = [
+        RegistrationFactory(event=event, name=name, email=f"person{i}@example.org", language="en" if i % 2 else "sv")
+        for i, name in enumerate(NAMES)
+    ]
+    outbox.queue_for_registrations(Kind.CONFIRMATION, registrations)
+
+    assert delivery.deliver_due() == len(NAMES)
+
+    bodies = {}
+    for registration in registrations:
+        [message] = mailbox.to(registration.email)
+        text, html = texts(message)
+        bodies[registration.email] = (text, html, manage_path(text))
+        if registration.name:
+            assert registration.name in text and escape(registration.name) in html
+        _invite, vevent = invite_of(message)
+        assert vevent["ATTENDEE"].params.get("CN", "") == display_name(registration.name)
+    for email, (text, html, path) in bodies.items():
+        assert path in html
+        for other in registrations:
+            if other.email != email:
+                assert bodies[other.email][2] not in text + html
+                assert not other.name or other.name not in text
+
+
+@pytest.mark.django_db
+def test_a_non_ascii_domain_is_sent_in_idna(mailbox):
+    registration = RegistrationFactory(event=meeting(), email="anna@exämpel.se")
+    outbox.queue_signup(registration)
+
+    assert delivery.deliver_due() == 1
+
+    [message] = mailbox.messages()
+    assert mailbox.envelopes[0][1] == ["anna@xn--exmpel-cua.se"]
+    assert message["To"].addresses[0].addr_spec == "anna@xn--exmpel-cua.se"
+
+
+@pytest.mark.django_db
+def test_a_line_longer_than_smtp_allows_arrives_whole(mailbox):
+    event = meeting()
+    RegistrationFactory(event=event, email="anna@example.org")
+    paragraph = "Vi ses på träffen, välkomna!" * 70  # one line of about 2,000 octets; SMTP allows 998
+    outbox.announcement_send(event_id=event.id, subject="Hej", body=paragraph, audience="both", created_by=None)
+
+    assert delivery.deliver_due() == 1
+
+    text, html = texts(mailbox.messages()[0])
+    assert paragraph in text and paragraph in html
+
+
+INJECTED = "\r\nBcc: eve@example.org"
+
+
+@pytest.mark.django_db
+def test_a_line_break_in_a_subject_or_address_fails_its_message_and_holds_up_nothing_else(mailbox):
+    broken_title = meeting(title="Tematräff" + INJECTED)
+    event = meeting(capacity=None)
+    registrations = [
+        RegistrationFactory(event=broken_title, email="anna@example.org"),
+        RegistrationFactory(event=event, email="bo@example.org" + INJECTED),
+        RegistrationFactory(event=event, email="cecilia@example.org"),
+    ]
+    outbox.queue_for_registrations(Kind.CONFIRMATION, registrations)
+
+    assert delivery.deliver_due() == 1
+
+    assert [recipients for _sender, recipients in mailbox.envelopes] == [["cecilia@example.org"]]
+    assert "eve@example.org" not in mailbox.rcpt_attempts
+    states = dict(Message.objects.values_list("recipient", "state"))
+    assert states == {
+        "anna@example.org": State.FAILED,
+        "bo@example.org" + INJECTED: State.FAILED,
+        "cecilia@example.org": State.SENT,
+    }

@@ -355,9 +355,7 @@ def test_one_transaction_wakes_the_sender_once_however_many_messages_it_writes(b
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_signups_while_redis_hangs_wait_for_one_broker_timeout_at_most(
-    broker, redis_server, mailbox
-):
+def test_signups_while_redis_hangs_wait_for_one_broker_timeout_at_most(broker, redis_server, mailbox):
     """A hung Redis (the process stopped with SIGSTOP, like a frozen VM or a network that
     drops packets) accepts connections and never answers, so only the socket timeout ends
     the wake-up after commit. It must end it once, not once per retry."""
