@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed-dev
 NODE_STAMP := node_modules/.package-lock.json
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install run test test-postgres bench lint messages clean
+.PHONY: install run dev test test-postgres bench lint messages clean
 
 install: $(STAMP)
 
@@ -24,10 +24,13 @@ $(NODE_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the ical.js calendar checks will be skipped (install Node.js to run them)."; fi
 
+# gunicorn with debug off, a Celery worker and beat on 127.0.0.1:8000 (PORT=... for another port);
+# `make dev` is the same with Django's development server (autoreload) and debug on.
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	exec sh scripts/run
+	$(PY) scripts/run.py
+
+dev: install
+	$(PY) scripts/run.py --dev
 
 test: install $(NODE_STAMP)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

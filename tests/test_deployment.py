@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.notifications.conftest import free_port
 
@@ -61,6 +62,48 @@ def test_docker_compose_takes_the_web_port_and_workers_from_the_environment():
     )
     assert re.search(r"published: \"?8000\"?\n", default) and 'WEB_CONCURRENCY: "3"' in default.replace("'", '"')
     assert re.search(r"published: \"?8080\"?\n", chosen) and 'WEB_CONCURRENCY: "5"' in chosen.replace("'", '"')
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is not installed")
+def test_docker_compose_restarts_worker_and_beat_and_starts_the_worker_the_plain_way():
+    """A worker or beat that exits is started again; the worker needs no --queues to send mail."""
+    env = {**os.environ, "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "traffpunkt.example.org"}
+    result = subprocess.run(
+        ["docker-compose", "--file", str(ROOT / "docker-compose.yml"), "config"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    services = yaml.safe_load(result.stdout)["services"]
+
+    for name in ("worker", "beat"):
+        assert services[name]["restart"] in ("always", "unless-stopped"), name
+    worker_command = services["worker"]["command"]
+    assert worker_command[:4] == ["celery", "-A", "config", "worker"]
+    assert not {"-Q", "--queues"} & set(worker_command)
+    assert "-B" not in worker_command and "--beat" not in worker_command, "beat runs as a service of its own"
+
+
+def _mail_task_queue(mail_queue: str | None) -> str:
+    """The queue the mail sender's task is published to, under production settings with
+    CELERY_MAIL_QUEUE set to `mail_queue` (None: unset)."""
+    env = {k: v for k, v in production_env().items() if k != "CELERY_MAIL_QUEUE"}
+    if mail_queue is not None:
+        env["CELERY_MAIL_QUEUE"] = mail_queue
+    code = (
+        "import django; django.setup(); from config.celery import app; "
+        "print(app.amqp.router.route({}, 'notifications.tasks.deliver_pending')['queue'].name)"
+    )
+    result = subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True
+    )
+    return result.stdout.strip()
+
+
+def test_mail_goes_to_the_default_queue_unless_a_deployment_names_one():
+    assert _mail_task_queue(None) == "celery"  # the queue `celery -A config worker` serves
+    assert _mail_task_queue("mail") == "mail"
 
 
 @pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is not installed")

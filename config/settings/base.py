@@ -218,7 +218,21 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Fail fast when Redis is down or hung, so a web request never waits long on the broker.
 # The read timeout stays above the 1 s a worker blocks on BRPOP waiting for work.
-REDIS_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 1}
+#
+# No ack emulation: a worker keeps the messages it has taken in its own memory instead of in a
+# Redis hash. With the hash, a Celery 5.7.0 worker that loses Redis while it holds a message
+# dies (its consumer closes the connection twice, and kombu's restore_unacked then finds the
+# connection gone: "AttributeError: 'NoneType' object has no attribute 'hostname'"); without
+# it, the failed restore is only logged and the worker reconnects. A message lost with a
+# worker costs nothing here: every task is a wake-up or a periodic pass over the outbox rows.
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+    # One more try to connect, at once: kombu would otherwise pause before it.
+    "max_retries": 1,
+    "interval_start": 0,
+    "ack_emulation": False,
+}
 # The filesystem transport ignores the host; naming one keeps kombu from warning on each publish.
 CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost/"
 if not REDIS_URL:
@@ -238,10 +252,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # and the outbox sweep sends the message within a minute instead.
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_ROUTES = {
-    "notifications.tasks.deliver_pending": {"queue": "mail"},
-    "notifications.tasks.sweep_outbox": {"queue": "mail"},
-}
+# Mail goes to the default queue, so a plain `celery -A config worker` sends it. A deployment
+# that wants workers of its own for mail names a queue in CELERY_MAIL_QUEUE and starts them
+# with `--queues <that queue>` (and other workers with `--queues celery`).
+CELERY_MAIL_QUEUE = os.environ.get("CELERY_MAIL_QUEUE", "")
+_MAIL_TASKS = ("notifications.tasks.deliver_pending", "notifications.tasks.sweep_outbox")
+CELERY_TASK_ROUTES = {task: {"queue": CELERY_MAIL_QUEUE} for task in _MAIL_TASKS} if CELERY_MAIL_QUEUE else {}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A worker sending mail waits about as long as it computes (on the SMTP server's replies and
 # on the database's commits), so two processes a core keep the cores busy.

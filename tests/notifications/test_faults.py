@@ -332,7 +332,7 @@ def test_signups_while_redis_is_down_succeed_and_every_message_is_sent_once_it_i
     # Wake-ups and sweeps after the fact find nothing more to send.
     deliver_pending.delay()
     sweep_outbox.delay()
-    wait_until(lambda: redis_server.queue_length("mail") == 0, timeout=10, message="the mail queue to drain")
+    wait_until(lambda: redis_server.queue_length("celery") == 0, timeout=10, message="the mail queue to drain")
     time.sleep(0.5)
     celery_processes.assert_running()
     assert mailbox.recipients() == Counter({f"person{i}@example.org": 1 for i in range(3)})
@@ -350,7 +350,7 @@ def test_one_transaction_wakes_the_sender_once_however_many_messages_it_writes(b
     assert response.status_code == 201
     assert Message.objects.count() == 4
 
-    assert redis_server.queue_length("mail") == 1
+    assert redis_server.queue_length("celery") == 1
 
 
 @pytest.mark.slow
@@ -402,7 +402,7 @@ def test_two_workers_on_redis_deliver_200_messages_each_exactly_once(
     mailbox = smtp_server.handler
     mailbox.wait_for(200, timeout=60)
     wait_until(lambda: Message.objects.filter(state=State.SENT).count() == 200, timeout=10, message="200 rows sent")
-    wait_until(lambda: redis_server.queue_length("mail") == 0, timeout=20, message="the mail queue to drain")
+    wait_until(lambda: redis_server.queue_length("celery") == 0, timeout=20, message="the mail queue to drain")
     time.sleep(0.5)
     celery_processes.assert_running()
     counts = mailbox.recipients()

@@ -27,7 +27,7 @@ def test_each_committed_sign_up_publishes_one_wake_up(broker, redis_server):
         _sign_up(client, event, f"person{i}@example.org")
 
     assert Message.objects.filter(state=State.PENDING).count() == 3
-    assert redis_server.queued_tasks("mail") == [WAKE_UP] * 3
+    assert redis_server.queued_tasks("celery") == [WAKE_UP] * 3
 
 
 @pytest.mark.slow
@@ -55,14 +55,14 @@ def test_a_publish_that_fails_is_logged_and_the_row_waits_for_the_sweep(broker, 
     event = EventFactory(capacity=None)
     with redis.Redis.from_url(redis_server.url) as client:
         # The queue's key holds a string, so the broker's LPUSH fails.
-        client.set("mail", "not a list")
+        client.set("celery", "not a list")
         _sign_up(Client(), event, "person@example.org")
-        client.delete("mail")
+        client.delete("celery")
 
     assert "WRONGTYPE" in caplog.text
     assert Message.objects.get().state == State.PENDING
     _sign_up(Client(), event, "next@example.org")
-    assert redis_server.queue_length("mail") == 1
+    assert redis_server.queue_length("celery") == 1
     assert delivery.deliver_due() == 2
 
 
@@ -72,16 +72,16 @@ def test_rows_left_when_the_time_budget_runs_out_get_a_fresh_wake_up(broker, red
     queued for the next task at once instead of waiting for the minute's sweep."""
     registrations = RegistrationFactory.create_batch(delivery.BATCH_SIZE + 10, event=EventFactory(capacity=None))
     outbox.queue_for_registrations(Message.Kind.CONFIRMATION, registrations)  # autocommit: woken at once
-    assert redis_server.queue_length("mail") == 1
+    assert redis_server.queue_length("celery") == 1
 
     assert delivery.deliver_due(time_budget=0) == delivery.BATCH_SIZE
 
     assert Message.objects.filter(state=State.PENDING).count() == 10
     # One for a helper when the first batch was full, one to carry on when the budget ran out.
-    assert redis_server.queue_length("mail") == 3
+    assert redis_server.queue_length("celery") == 3
     assert delivery.deliver_due() == 10
     # Nothing left: no further wake-up.
-    assert redis_server.queue_length("mail") == 3
+    assert redis_server.queue_length("celery") == 3
 
 
 @pytest.mark.django_db(transaction=True)
@@ -91,7 +91,7 @@ def test_a_full_batch_wakes_one_more_sender_to_share_the_queue(broker, redis_ser
     instead of idling."""
     registrations = RegistrationFactory.create_batch(3 * delivery.BATCH_SIZE + 5, event=EventFactory(capacity=None))
     outbox.queue_for_registrations(Message.Kind.CONFIRMATION, registrations)
-    assert redis_server.queue_length("mail") == 1
+    assert redis_server.queue_length("celery") == 1
 
     assert delivery.deliver_due() == 3 * delivery.BATCH_SIZE + 5
-    assert redis_server.queue_length("mail") == 2
+    assert redis_server.queue_length("celery") == 2
