@@ -1,7 +1,7 @@
 """10,000 due reminders with calendar invites, through Celery on Redis, to a local SMTP sink.
 
 20 meetings x 500 confirmed registrations whose 24-hour reminder is due. The reminder rows
-are written by `notifications.outbox.reminders_due`, whose commit wakes the Celery workers
+are written by `notifications.services.reminders_due`, whose commit wakes the Celery workers
 (`celery -A config worker -Q celery,mail`, real processes), and the workers send them to an
 SMTP sink running in its own process. Prints delivered, duplicates and missing (both must be
 0) and the rate as a ratio to raw smtplib sending the same number of pre-rendered reminders
@@ -202,7 +202,7 @@ def main() -> int:
     from django.utils import timezone
 
     from notifications.models import Message
-    from notifications.outbox import reminders_due
+    from notifications.services import reminders_due
 
     expected = MEETINGS * PER_MEETING
     log = Path(tempfile.mkdtemp(prefix="traffpunkt-sink-")) / "received.tsv"

@@ -131,7 +131,7 @@ def reminder_run(workers: int, *, sink_pid: int, sink_log: Path) -> Run:
     from django.utils import timezone
 
     from notifications.models import Message
-    from notifications.outbox import reminders_due
+    from notifications.services import reminders_due
 
     connections.close_all()
     recreate_database(DATABASE_URL)

@@ -1,28 +1,17 @@
-"""Every API error has the same shape: {"detail": "<human-readable text>"}.
+"""Every API error has the same shape: {"detail": "<human-readable text>"} (common.api.ErrorOut).
 
 Domain exceptions raised by services are turned into answers here, so API functions
 only validate, call a service and shape the result.
 """
 
 from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.http import Http404
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.parser import Parser
 
+from common.api import ErrorOut
 from events.services import EventConflict
 from registrations.services import RegistrationConflict, SignupRejected
-
-
-class ErrorOut(Schema):
-    detail: str
-
-
-def found(obj):
-    """The object, or a 404 when a selector found nothing."""
-    if obj is None:
-        raise Http404
-    return obj
 
 
 def _field_name(loc) -> str:

@@ -6,7 +6,7 @@ from django.utils.cache import get_conditional_response
 from ninja import Query, Router, Status
 
 from accounts.auth import organiser_auth
-from config.api_errors import ErrorOut, found
+from common.api import ErrorOut, found
 from notifications.invites import public_feed
 
 from .models import Event

@@ -4,12 +4,12 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
 from accounts.auth import organiser_auth
-from config.api_errors import ErrorOut
+from common.api import ErrorOut
 from events.models import Event
 
-from .outbox import announcement_send
 from .schemas import AnnouncementCreatedOut, AnnouncementIn, AnnouncementOut
 from .selectors import announcement_list_for_event
+from .services import announcement_send
 
 router = Router(tags=["organiser: messages"], auth=organiser_auth)
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from events.choices import EventStatus
 from registrations.choices import Status
-from registrations.privacy import placeholder_address
+from registrations.personal_data.services import placeholder_address
 
 from . import emails, wakeup
 from .models import Message

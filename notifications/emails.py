@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from events.choices import EventStatus
 from registrations.choices import Status
 from registrations.manage_links import manage_links_issue
-from registrations.privacy import PRIVACY_LINK_MAX_AGE, privacy_token
+from registrations.personal_data.tokens import PRIVACY_LINK_MAX_AGE, privacy_token
 from registrations.selectors import waitlist_position
 
 from . import calendar, invites

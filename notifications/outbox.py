@@ -3,22 +3,17 @@ them, so a message exists exactly when its cause was committed; the sender is wo
 commit, and the periodic sweep sends whatever a lost wake-up left behind."""
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from events.choices import EventStatus
 from events.models import Event
 from registrations.choices import Status
 from registrations.models import Registration, ThemeInterest
-from registrations.validators import clean_single_line
 
 from .models import Announcement, Message
+from .selectors import announcement_recipients
 from .wakeup import wake_sender_on_commit
 
 Kind = Message.Kind
@@ -165,39 +160,6 @@ def queue_reminders(*, event: Event, offset_minutes: int, due_at: datetime) -> i
     return len(messages)
 
 
-def reminders_due(*, now: datetime | None = None, grace_hours: int = 12) -> int:
-    """Writes every reminder that is due now; safe to run any number of times.
-
-    Reminders more than `grace_hours` overdue (the scheduler was down) are dropped rather
-    than sent late. Times are instants: 1440 minutes before is 24 real hours, across DST.
-    """
-    now = now or timezone.now()
-    horizon = now + timedelta(days=90)
-    created = 0
-    for event in Event.objects.filter(status=EventStatus.PUBLISHED, starts_at__gt=now, starts_at__lte=horizon):
-        for offset in event.reminder_minutes_before or []:
-            due_at = event.starts_at - timedelta(minutes=offset)
-            if due_at <= now and now - due_at <= timedelta(hours=grace_hours):
-                with transaction.atomic():
-                    created += queue_reminders(event=event, offset_minutes=offset, due_at=due_at)
-    return created
-
-
-AUDIENCE_STATUSES = {
-    Announcement.Audience.CONFIRMED: (Status.CONFIRMED,),
-    Announcement.Audience.WAITLISTED: (Status.WAITLISTED,),
-    Announcement.Audience.BOTH: (Status.CONFIRMED, Status.WAITLISTED),
-}
-
-
-def announcement_recipients(*, event_id: int, audience: str) -> QuerySet[Registration]:
-    """Who an organiser's message to `audience` reaches now: active registrations with an address
-    (an anonymised registration has none)."""
-    return Registration.objects.filter(
-        event_id=event_id, status__in=AUDIENCE_STATUSES[audience], anonymised_at__isnull=True
-    ).exclude(email="")
-
-
 def queue_announcement(announcement: Announcement) -> int:
     """One outbox row per recipient; writing them again adds nothing (the key names both)."""
     messages = [
@@ -214,34 +176,3 @@ def queue_announcement(announcement: Announcement) -> int:
     ]
     _save(messages)
     return len(messages)
-
-
-def announcement_send(*, event_id: int, subject: str, body: str, audience: str, created_by) -> Announcement:
-    """Stores an organiser's message to a meeting's confirmed and/or waitlisted people and
-    queues one e-mail per recipient, all in one transaction; the sender is woken after commit.
-
-    Raises ValidationError for a subject with line breaks, an empty or too long text, an
-    unknown audience, or when nobody would receive it (then nothing is stored).
-    `recipient_count` on the returned announcement says how many e-mails were queued.
-    """
-    with transaction.atomic(durable=True):
-        event = Event.objects.get(pk=event_id)
-        try:
-            subject = clean_single_line(subject)
-        except ValidationError as error:
-            raise ValidationError({"subject": error.messages}) from None
-        announcement = Announcement(
-            event=event,
-            subject=subject,
-            # Browsers send CRLF from a textarea; the e-mail's text part wants plain line feeds.
-            body=body.replace("\r\n", "\n").replace("\r", "\n").strip(),
-            audience=audience,
-            created_by=created_by,
-        )
-        announcement.full_clean()
-        announcement.save()
-        announcement.recipient_count = queue_announcement(announcement)
-        if not announcement.recipient_count:
-            # Raising rolls the announcement back: a message to nobody is a mistake, not a record.
-            raise ValidationError({"audience": _("Nobody would receive this message.")})
-    return announcement

@@ -1,5 +1,6 @@
-"""Reads about the outbox for organisers: what was sent to a meeting's registrants, and how far
-its delivery has come. Counts are conditional aggregates in SQL, one query per list."""
+"""Reads about the outbox for organisers: what was sent to a meeting's registrants, how far
+its delivery has come, and whom a message would reach. Counts are conditional aggregates in
+SQL, one query per list."""
 
 from django.db.models import Count, Q, QuerySet
 
@@ -9,6 +10,12 @@ from registrations.models import Registration
 from .models import Announcement, Message
 
 State = Message.State
+
+AUDIENCE_STATUSES = {
+    Announcement.Audience.CONFIRMED: (Status.CONFIRMED,),
+    Announcement.Audience.WAITLISTED: (Status.WAITLISTED,),
+    Announcement.Audience.BOTH: (Status.CONFIRMED, Status.WAITLISTED),
+}
 
 
 def announcement_list_for_event(*, event_id: int) -> QuerySet[Announcement]:
@@ -39,3 +46,11 @@ def announcement_audience_counts(*, event_id: int) -> dict[str, int]:
         )
     )
     return {**counts, Announcement.Audience.BOTH: counts["confirmed"] + counts["waitlisted"]}
+
+
+def announcement_recipients(*, event_id: int, audience: str) -> QuerySet[Registration]:
+    """Who an organiser's message to `audience` reaches now: active registrations with an address
+    (an anonymised registration has none)."""
+    return Registration.objects.filter(
+        event_id=event_id, status__in=AUDIENCE_STATUSES[audience], anonymised_at__isnull=True
+    ).exclude(email="")

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import delivery, outbox
+from . import delivery, services
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -22,4 +22,4 @@ def sweep_outbox() -> int:
 @shared_task(acks_late=True, ignore_result=True)
 def schedule_reminders() -> int:
     """Every minute: writes the reminders that are due (each at most once, by its key)."""
-    return outbox.reminders_due()
+    return services.reminders_due()

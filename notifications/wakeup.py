@@ -29,6 +29,6 @@ def _publish_once() -> None:
 
 def publish_wake_up() -> None:
     """Queues a deliver_pending task. Broker errors propagate to the caller."""
-    from .tasks import deliver_pending  # tasks import the sender, which imports the outbox
+    from .tasks import deliver_pending  # the tasks import the sender, which imports this module
 
     deliver_pending.delay()  # tried once: CELERY_TASK_PUBLISH_RETRY is off

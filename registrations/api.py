@@ -1,11 +1,11 @@
 from django.shortcuts import get_object_or_404
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.errors import HttpError
 
 from accounts.auth import ORGANISER_PERMISSION, attendance_auth, organiser_auth, require_permission
-from config.api_errors import ErrorOut, found
+from common.api import ErrorOut, found
+from common.language import request_language
 from events.models import Event
 
 from .choices import Status as RegistrationStatus
@@ -22,6 +22,7 @@ from .schemas import (
 )
 from .selectors import registration_get_by_token, registration_list_for_event
 from .services import (
+    PersonDetails,
     RegistrationConflict,
     attendance_mark_no_shows,
     registration_add_by_organiser,
@@ -34,17 +35,13 @@ router = Router(tags=["sign-up"])
 organiser_router = Router(tags=["organiser: registrations"], auth=organiser_auth)
 
 
-def _request_language() -> str:
-    return "en" if (get_language() or "").startswith("en") else "sv"
-
-
 @router.post("/signups", response={201: SignupOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut})
 def signup(request, payload: SignupIn):
     """Signs one person up for one or more meetings, all or nothing."""
     if signup_limited(request, email=payload.email):
         raise HttpError(429, _("Too many sign-ups; please wait a minute and try again."))
     outcomes = signup_create(
-        person=payload.person(default_language=_request_language()),
+        person=PersonDetails.from_cleaned(payload.model_dump(), default_language=request_language()),
         event_ids=payload.event_ids,
         theme_slugs=payload.theme_interests,
     )
@@ -110,7 +107,7 @@ def organiser_registration_add(request, event_id: int, payload: OrganiserRegistr
     get_object_or_404(Event, pk=event_id)
     registration, _token = registration_add_by_organiser(
         event_id=event_id,
-        person=payload.person(default_language=_request_language()),
+        person=PersonDetails.from_cleaned(payload.model_dump(), default_language=request_language()),
         attended=payload.attended,
         by=request.user,
     )

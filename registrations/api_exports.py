@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import model_validator
 
 from accounts.auth import ORGANISER_PERMISSION, organiser_auth, require_permission
-from config.api_errors import ErrorOut
+from common.api import ErrorOut
 from events.models import Event
 
 from . import exports

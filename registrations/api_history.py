@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router
 
 from accounts.auth import attendance_auth
-from config.api_errors import ErrorOut
+from common.api import ErrorOut
 
 from .models import Registration
 from .schemas import RegistrationChangeOut

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from events.choices import Municipality
 
 from .choices import Gender, Language, OrganisationType
-from .services import PersonDetails
 from .validators import clean_email, clean_municipality, clean_single_line
 
 MAX_MEETINGS = 50
@@ -106,15 +105,3 @@ class SignupForm(forms.Form):
         someone who chose on the list page does not scroll past every meeting again."""
         chosen = self.chosen_event_ids()
         return [event for event in self.event_choices if str(event.id) not in chosen]
-
-    def person(self) -> PersonDetails:
-        data = self.cleaned_data
-        return PersonDetails(
-            name=data["name"],
-            email=data["email"],
-            organisation=data["organisation"],
-            organisation_type=data["organisation_type"],
-            municipality=data["municipality"],
-            gender=data["gender"] or Gender.UNSTATED,
-            language=data["language"],
-        )

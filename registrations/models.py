@@ -119,7 +119,7 @@ class ManageLink(models.Model):
 class RegistrationChange(models.Model):
     """One line of a registration's history: what happened, when, and who did it.
 
-    Written by the services in registrations/services.py in the same transaction as the
+    Written by the services in registrations/services/ in the same transaction as the
     change itself, so the history never claims something that was rolled back.
     """
 

@@ -9,7 +9,6 @@ from events.schemas import EventOut
 from .choices import Gender, Language, OrganisationType, Status
 from .models import Registration, RegistrationChange
 from .selectors import waitlist_position
-from .services import PersonDetails
 from .validators import clean_email, clean_municipality, clean_single_line, schema_rule
 
 
@@ -36,17 +35,6 @@ class PersonIn(Schema):
     @classmethod
     def known_municipality(cls, value: str) -> str:
         return schema_rule(clean_municipality, value)
-
-    def person(self, *, default_language: str) -> PersonDetails:
-        return PersonDetails(
-            name=self.name,
-            email=self.email,
-            organisation=self.organisation,
-            organisation_type=self.organisation_type,
-            municipality=self.municipality,
-            gender=self.gender or Gender.UNSTATED,
-            language=self.language or default_language,
-        )
 
 
 class SignupIn(PersonIn):

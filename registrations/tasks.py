@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .erasure import personal_data_retention as retention
+from .personal_data.services import personal_data_retention as retention
 
 
 @shared_task(acks_late=True, ignore_result=True)

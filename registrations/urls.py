@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import privacy_views, views
+from . import views
+from .personal_data import views as personal_data_views
 
 app_name = "registrations"
 urlpatterns = [
@@ -10,9 +11,9 @@ urlpatterns = [
     path("anmalan/<str:token>/avboka/", views.cancel, name="cancel"),
     path("anmalan/<str:token>/kalender.ics", views.calendar_file, name="calendar"),
     # A person's own data: the link is e-mailed from the manage page, signed, valid for a day.
-    path("anmalan/<str:token>/mina-uppgifter/", privacy_views.link_request, name="privacy_link"),
-    path("mina-uppgifter/raderade/", privacy_views.erased, name="privacy_erased"),
-    path("mina-uppgifter/<str:signed>/", privacy_views.data_page, name="privacy"),
-    path("mina-uppgifter/<str:signed>/json/", privacy_views.download, name="privacy_download"),
-    path("mina-uppgifter/<str:signed>/radera/", privacy_views.erase, name="privacy_erase"),
+    path("anmalan/<str:token>/mina-uppgifter/", personal_data_views.link_request, name="privacy_link"),
+    path("mina-uppgifter/raderade/", personal_data_views.erased, name="privacy_erased"),
+    path("mina-uppgifter/<str:signed>/", personal_data_views.data_page, name="privacy"),
+    path("mina-uppgifter/<str:signed>/json/", personal_data_views.download, name="privacy_download"),
+    path("mina-uppgifter/<str:signed>/radera/", personal_data_views.erase, name="privacy_erase"),
 ]

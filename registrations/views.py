@@ -9,22 +9,29 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from common.language import request_language
 from events.selectors import event_list_upcoming, theme_list
 from notifications.invites import personal_feed
 
 from .choices import Status
 from .forms import SignupForm
 from .models import Registration
-from .privacy import privacy_notice_current
-from .privacy_views import LINK_HOURS, unknown_manage_link
+from .personal_data.selectors import privacy_notice_current
+from .personal_data.tokens import LINK_HOURS
 from .ratelimit import signup_limited
 from .selectors import registration_get_by_token, waitlist_position
-from .services import RegistrationConflict, SignupRejected, registration_cancel, signup_create, theme_interest_add
+from .services import (
+    PersonDetails,
+    RegistrationConflict,
+    SignupRejected,
+    registration_cancel,
+    signup_create,
+    theme_interest_add,
+)
 
 # The outcome of the last sign-up, shown by the confirmation page after the redirect.
 DONE_SESSION_KEY = "signup_done"
@@ -40,15 +47,11 @@ class DoneOutcome:
     manage_url: str | None
 
 
-def _page_language() -> str:
-    return "en" if (get_language() or "").startswith("en") else "sv"
-
-
 def _signup_form(request) -> SignupForm:
     options = {
         "events": [event for event in event_list_upcoming() if event.registration_open],
         "themes": theme_list(),
-        "language": _page_language(),
+        "language": request_language(),
     }
     if request.method == "POST":
         return SignupForm(request.POST, **options)
@@ -80,13 +83,14 @@ def signup(request):
             form.add_error(None, _("Too many sign-ups in a short time. Please wait a minute and try again."))
             status = 429
         else:
+            person = PersonDetails.from_cleaned(data, default_language=request_language())
             try:
                 if data["event"]:
                     outcomes = signup_create(
-                        person=form.person(), event_ids=data["event"], theme_slugs=data["theme_interests"]
+                        person=person, event_ids=data["event"], theme_slugs=data["theme_interests"]
                     )
                 else:
-                    theme_interest_add(person=form.person(), theme_slugs=data["theme_interests"])
+                    theme_interest_add(person=person, theme_slugs=data["theme_interests"])
                     outcomes = []
             except SignupRejected as error:
                 form.add_error("event", str(error))
@@ -99,7 +103,7 @@ def signup(request):
                     "email": data["email"],
                 }
                 return redirect("registrations:done")
-    context = {"form": form, "privacy": privacy_notice_current(language=_page_language())}
+    context = {"form": form, "privacy": privacy_notice_current(language=request_language())}
     return render(request, "registrations/signup.html", context, status=status)
 
 
@@ -126,6 +130,11 @@ def signup_done(request):
     ]
     context = {"outcomes": outcomes, "themes": done["themes"], "email": done["email"]}
     return render(request, "registrations/done.html", context)
+
+
+def unknown_manage_link(request):
+    """A manage token that finds nothing: mistyped, or the details were deleted."""
+    return render(request, "registrations/link_unknown.html", status=404)
 
 
 def _cancelled_page(request, registration: Registration, token: str):

@@ -4,10 +4,10 @@ from django.http import HttpResponse
 from ninja import Query, Router, Status
 
 from accounts.auth import organiser_auth
-from config.api_errors import ErrorOut
+from common.api import ErrorOut
 
 from . import exports
-from .form import SMALL, is_small, report_figures
+from .progress_form import SMALL, is_small, report_figures
 from .schemas import PeriodIn, ProgressOut
 from .selectors import Period, progress_report_for
 

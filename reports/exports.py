@@ -15,8 +15,8 @@ from openpyxl.utils import get_column_letter
 from registrations.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, neutralise
 
 from .content import Table
-from .form import figure_tables, report_content, report_figures
 from .models import ProgressReport
+from .progress_form import figure_tables, report_content, report_figures
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_MEDIA_TYPE = "application/pdf"

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .form import content_build
 from .models import Outcome, Participant, Programme, ProgressReport
+from .progress_form import content_build
 from .selectors import Period, progress_figures
 
 # What an organiser writes in a report; everything else is computed.

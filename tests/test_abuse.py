@@ -21,7 +21,7 @@ from events.models import Event
 from notifications.emails import build
 from notifications.feeds import feed_url
 from notifications.models import Message
-from notifications.outbox import announcement_send
+from notifications.services import announcement_send
 from registrations.models import Registration
 from registrations.services import signup_create
 from tests.factories import EventFactory, RegistrationFactory, ThemeFactory, person, signup_form_data, signup_payload
@@ -357,7 +357,7 @@ def test_hostile_text_is_escaped_on_workspace_pages(organiser_client, hostile):
 def test_a_hostile_privacy_notice_is_escaped_on_the_sign_up_form_and_its_edit_page(
     client, organiser_client, organiser, hostile
 ):
-    from registrations.privacy_services import privacy_notice_update
+    from registrations.personal_data.services import privacy_notice_update
 
     event, _outcome = hostile
     privacy_notice_update(text_sv=f"Text {SCRIPT}", text_en=f"Text {IMG}", by=organiser)

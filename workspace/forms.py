@@ -1,12 +1,10 @@
 """The walk-in form at the door. Its rules are the sign-up's (registrations.validators)."""
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from events.choices import Municipality
-from registrations.choices import Gender, Language
-from registrations.services import PersonDetails
+from registrations.choices import Gender
 from registrations.validators import clean_email, clean_single_line
 
 
@@ -31,14 +29,3 @@ class WalkInForm(forms.Form):
         # A walk-in may leave no address.
         value = self.cleaned_data["email"].strip()
         return clean_email(value) if value else ""
-
-    def person(self) -> PersonDetails:
-        data = self.cleaned_data
-        return PersonDetails(
-            name=data["name"],
-            email=data["email"],
-            organisation=data["organisation"],
-            municipality=data["municipality"],
-            gender=data["gender"] or Gender.UNSTATED,
-            language=Language.ENGLISH if (get_language() or "").startswith("en") else Language.SWEDISH,
-        )

@@ -1,6 +1,6 @@
 """The organiser's message to a meeting's registrants: a form that says how many it reaches,
 and the messages already sent with how far their delivery has come. Sending is one service
-(notifications.outbox.announcement_send), which queues one e-mail per person."""
+(notifications.services.announcement_send), which queues one e-mail per person."""
 
 from django import forms
 from django.contrib import messages
@@ -11,8 +11,8 @@ from django.utils.translation import ngettext
 
 from events.models import Event
 from notifications.models import Announcement
-from notifications.outbox import announcement_send
 from notifications.selectors import announcement_audience_counts, announcement_list_for_event
+from notifications.services import announcement_send
 from registrations.validators import clean_single_line
 
 from .views import workspace_view

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from registrations.models import PrivacyNotice
-from registrations.privacy import retention_period
-from registrations.privacy_services import privacy_notice_update
+from registrations.personal_data.selectors import retention_period
+from registrations.personal_data.services import privacy_notice_update
 
 from .views import workspace_view
 

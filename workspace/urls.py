@@ -3,7 +3,7 @@ from datetime import date
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from . import history, meetings, messaging, privacy, reports, security, views
+from . import history, meetings, messaging, privacy, report_views, security, views
 
 
 class IsoDateConverter:
@@ -48,26 +48,26 @@ urlpatterns = [
     path("traffar/<int:event_id>/andra/", meetings.meeting_update, name="meeting_update"),
     path("traffar/<int:event_id>/kopiera/", meetings.meeting_duplicate, name="meeting_duplicate"),
     path("traffar/<int:event_id>/stall-in/", meetings.meeting_cancel, name="meeting_cancel"),
-    # The progress report, the programme and its participants (workspace/reports.py).
-    path("rapporter/", reports.report_index, name="reports"),
-    path("rapporter/insats/", reports.programme_settings, name="programme"),
-    path("rapporter/deltagare/", reports.participant_list, name="participants"),
-    path("rapporter/deltagare/<int:participant_id>/", reports.participant_page, name="participant"),
-    path("rapporter/deltagare/<int:participant_id>/utfall/", reports.outcome_create, name="outcome_create"),
+    # The progress report, the programme and its participants (workspace/report_views.py).
+    path("rapporter/", report_views.report_index, name="reports"),
+    path("rapporter/insats/", report_views.programme_settings, name="programme"),
+    path("rapporter/deltagare/", report_views.participant_list, name="participants"),
+    path("rapporter/deltagare/<int:participant_id>/", report_views.participant_page, name="participant"),
+    path("rapporter/deltagare/<int:participant_id>/utfall/", report_views.outcome_create, name="outcome_create"),
     path(
         "rapporter/deltagare/<int:participant_id>/utfall/<int:outcome_id>/ta-bort/",
-        reports.outcome_remove,
+        report_views.outcome_remove,
         name="outcome_remove",
     ),
-    path("rapporter/<workspace_date:start>/<workspace_date:end>/", reports.report_page, name="report"),
+    path("rapporter/<workspace_date:start>/<workspace_date:end>/", report_views.report_page, name="report"),
     path(
         "rapporter/<workspace_date:start>/<workspace_date:end>/slutfor/",
-        reports.report_finalise,
+        report_views.report_finalise,
         name="report_finalise",
     ),
     path(
         "rapporter/<workspace_date:start>/<workspace_date:end>/lagesrapport.<str:extension>",
-        reports.report_download,
+        report_views.report_download,
         name="report_download",
     ),
 ]

@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from common.language import request_language
 from events.selectors import theme_demand
 from registrations.models import Registration
 from registrations.services import (
+    PersonDetails,
     RegistrationConflict,
     attendance_mark_no_shows,
     registration_add_by_organiser,
@@ -119,9 +121,11 @@ def checkin_walk_in(request, event_id: int):
     form = WalkInForm(request.POST)
     if not form.is_valid():
         return _render_checkin(request, event, form, status=400)
+    # A walk-in's e-mails, if any, go out in the language the helper uses.
+    person = PersonDetails.from_cleaned(form.cleaned_data, default_language=request_language())
     try:
         registration, _token = registration_add_by_organiser(
-            event_id=event_id, person=form.person(), attended=True, by=request.user
+            event_id=event_id, person=person, attended=True, by=request.user
         )
     except RegistrationConflict as error:
         form.add_error("email", str(error))

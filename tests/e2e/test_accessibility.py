@@ -16,7 +16,7 @@ from accounts.services import organiser_create
 from events.choices import Audience, EventStatus, Kind, Municipality
 from registrations.choices import Status
 from registrations.models import Registration
-from registrations.privacy import privacy_token
+from registrations.personal_data.tokens import privacy_token
 from tests.e2e.browser import CHROMIUM
 from tests.factories import EventFactory, RegistrationFactory, ThemeFactory
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from accounts.services import api_token_create
-from notifications import delivery, outbox
+from notifications import delivery, outbox, services
 from notifications.models import Announcement, Message
 from registrations.choices import Status
 from registrations.services import registration_cancel
@@ -33,7 +33,7 @@ def meeting():
 
 
 def _send(event, *, audience="both", subject="Ändrad lokal", body="Vi ses i sal 2.\nVälkomna!", created_by=None):
-    return outbox.announcement_send(
+    return services.announcement_send(
         event_id=event.id, subject=subject, body=body, audience=audience, created_by=created_by
     )
 

@@ -17,7 +17,7 @@ from django.utils.html import escape
 from icalendar import Calendar
 
 from events.services import event_cancel, event_update
-from notifications import delivery, outbox
+from notifications import delivery, outbox, services
 from notifications.calendar import display_name
 from notifications.models import Message
 from registrations.services import registration_cancel, signup_create
@@ -339,7 +339,7 @@ def test_a_line_longer_than_smtp_allows_arrives_whole(mailbox):
     event = meeting()
     RegistrationFactory(event=event, email="anna@example.org")
     paragraph = "Vi ses på träffen, välkomna!" * 70  # one line of about 2,000 octets; SMTP allows 998
-    outbox.announcement_send(event_id=event.id, subject="Hej", body=paragraph, audience="both", created_by=None)
+    services.announcement_send(event_id=event.id, subject="Hej", body=paragraph, audience="both", created_by=None)
 
     assert delivery.deliver_due() == 1
 

@@ -11,10 +11,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from notifications import delivery, outbox
+from notifications import delivery, outbox, services
 from notifications.models import Message
-from registrations.erasure import personal_data_erase
 from registrations.models import Registration
+from registrations.personal_data.services import personal_data_erase
 from registrations.services import signup_create
 from tests.factories import EventFactory, person
 
@@ -111,9 +111,9 @@ def test_the_outbox_writes_nothing_for_anonymised_registrations(mailbox):
     Registration.objects.filter(pk=anna.registration.pk).update(anonymised_at=timezone.now())
     Message.objects.all().delete()
 
-    outbox.reminders_due()
+    services.reminders_due()
     outbox.queue_event_changed(event)
-    outbox.announcement_send(event_id=event.id, subject="Välkomna", body="Hej!", audience="both", created_by=None)
+    services.announcement_send(event_id=event.id, subject="Välkomna", body="Hej!", audience="both", created_by=None)
 
     assert set(Message.objects.values_list("registration_id", flat=True)) == {bertil.registration.id}
 

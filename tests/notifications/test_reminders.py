@@ -19,7 +19,7 @@ from django.utils import timezone
 from events.services import event_cancel, event_update
 from notifications import delivery
 from notifications.models import Message
-from notifications.outbox import reminders_due
+from notifications.services import reminders_due
 from registrations.choices import Status
 from registrations.services import registration_cancel, signup_create
 from tests.factories import EventFactory, RegistrationFactory, person

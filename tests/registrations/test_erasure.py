@@ -13,10 +13,10 @@ from accounts.models import hash_secret
 from notifications import delivery
 from notifications.models import CalendarFeed, Message
 from registrations.choices import Gender, Status
-from registrations.erasure import ErasureOutcome, personal_data_erase
 from registrations.manage_links import manage_links_issue
 from registrations.models import ManageLink, Registration, RegistrationChange, ThemeInterest
-from registrations.privacy import privacy_token
+from registrations.personal_data.services import ErasureOutcome, personal_data_erase
+from registrations.personal_data.tokens import privacy_token
 from registrations.selectors import registration_get_by_token
 from registrations.services import registration_add_by_organiser, signup_create
 from reports.selectors import Period, progress_figures

@@ -85,7 +85,7 @@ def test_rolled_back_signup_writes_no_history(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("theme interests failed")
 
-    monkeypatch.setattr("registrations.services._themes_interest_add", broken)
+    monkeypatch.setattr("registrations.services.signups._themes_interest_add", broken)
     with pytest.raises(RuntimeError):
         signup_create(person=person(), event_ids=[event.id], theme_slugs=["iop"])
 

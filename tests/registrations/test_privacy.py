@@ -14,12 +14,8 @@ from django.utils import translation
 
 from notifications.models import CalendarFeed, Message
 from registrations.models import RegistrationChange, ThemeInterest
-from registrations.privacy import (
-    PRIVACY_SALT,
-    personal_data_export,
-    privacy_token,
-    registration_get_by_privacy_token,
-)
+from registrations.personal_data.selectors import personal_data_export
+from registrations.personal_data.tokens import PRIVACY_SALT, privacy_token, registration_get_by_privacy_token
 from registrations.services import registration_cancel, signup_create
 from tests.factories import EventFactory, RegistrationFactory, ThemeFactory, person
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from registrations.models import PrivacyNotice
-from registrations.privacy import retention_period
+from registrations.personal_data.selectors import retention_period
 
 pytestmark = pytest.mark.django_db
 

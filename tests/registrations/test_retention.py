@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from notifications.models import CalendarFeed, Message
 from registrations import tasks
-from registrations.erasure import personal_data_retention
 from registrations.models import Registration, RegistrationChange, ThemeInterest
-from reports.form import report_figures
+from registrations.personal_data.services import personal_data_retention
+from reports.progress_form import report_figures
 from reports.selectors import Period, progress_figures
 from reports.services import progress_report_finalise, progress_report_get_or_create
 from tests.factories import EventFactory, RegistrationFactory, ThemeFactory

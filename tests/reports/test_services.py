@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from registrations.models import Registration
-from reports.form import report_content, report_figures
 from reports.models import Outcome, Programme, ProgressReport
+from reports.progress_form import report_content, report_figures
 from reports.selectors import progress_figures
 from reports.services import (
     ReportFinal,

@@ -1,4 +1,4 @@
-"""The workspace's progress report pages (workspace/reports.py): periods, one report, its files,
+"""The workspace's progress report pages (workspace/report_views.py): periods, one report, its files,
 finalising, the programme's settings, participants and outcomes."""
 
 import io

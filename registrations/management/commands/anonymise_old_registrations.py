@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from registrations.erasure import personal_data_retention
+from registrations.personal_data.services import personal_data_retention
 
 
 class Command(BaseCommand):

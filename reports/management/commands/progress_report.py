@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from reports import exports
-from reports.form import report_figures
+from reports.progress_form import report_figures
 from reports.selectors import Period, progress_report_for
 
 FORMATS = [*exports.FORMATS, "json"]

@@ -11,18 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import erasure, privacy_services
-from .choices import Status
-from .privacy import PRIVACY_LINK_MAX_AGE, personal_data_export, registration_get_by_privacy_token
-from .ratelimit import privacy_link_limited
-from .selectors import registration_get_by_token
-
-LINK_HOURS = int(PRIVACY_LINK_MAX_AGE.total_seconds() // 3600)
-
-
-def unknown_manage_link(request):
-    """A manage token that finds nothing: mistyped, or the details were deleted."""
-    return render(request, "registrations/link_unknown.html", status=404)
+from ..choices import Status
+from ..ratelimit import privacy_link_limited
+from ..selectors import registration_get_by_token
+from ..views import unknown_manage_link
+from .selectors import personal_data_export
+from .services import personal_data_erase, privacy_link_request
+from .tokens import LINK_HOURS, registration_get_by_privacy_token
 
 
 def _invalid_privacy_link(request):
@@ -40,7 +35,7 @@ def link_request(request, token: str):
         return unknown_manage_link(request)
     if privacy_link_limited(request, registration_id=registration.id):
         return render(request, "registrations/privacy/limited.html", {"token": token}, status=429)
-    privacy_services.privacy_link_request(registration_id=registration.id)
+    privacy_link_request(registration_id=registration.id)
     messages.success(
         request,
         _("We have e-mailed a link to your data to %(email)s. It works for %(hours)d hours.")
@@ -82,7 +77,7 @@ def erase(request, signed: str):
     if registration is None:
         return _invalid_privacy_link(request)
     if request.method == "POST":
-        erasure.personal_data_erase(email=registration.email)
+        personal_data_erase(email=registration.email)
         return redirect("registrations:privacy_erased")
     data = personal_data_export(email=registration.email)
     now = timezone.now()

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 
 from events.choices import Kind
-from reports.form import drafted_text, report_content
 from reports.models import ProgressReport
+from reports.progress_form import drafted_text, report_content
 from reports.selectors import progress_figures
 
 from .conftest import SEED_PERIOD, attend, local, meeting

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 from events.choices import Kind, Municipality
 from registrations.choices import Gender, OrganisationType
 from reports.exports import FORMATS, report_file
-from reports.form import code_label, drafted_text, report_content, report_figures
 from reports.models import Outcome, Participant, Programme, ProgressReport
+from reports.progress_form import code_label, drafted_text, report_content, report_figures
 from reports.selectors import Period, half_year_containing, progress_report_for
 from reports.services import (
     ReportFinal,

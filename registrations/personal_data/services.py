@@ -1,4 +1,5 @@
-"""Deleting personal data, on the person's request or after the retention period.
+"""Writes about a person's own data: e-mailing them the link to it, deleting it (on their
+request or after the retention period), and the organisers' privacy notice of the sign-up form.
 
 Deleting means anonymising: name, organisation and address go, and so do the links, theme
 interests and calendar feed; what the reports count stays (status, attendance, gender,
@@ -22,13 +23,12 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import hash_secret
-from events.models import Event
+from notifications import outbox
 from notifications.models import CalendarFeed, Message
 
-from .choices import ACTIVE_STATUSES, Status
-from .models import ManageLink, Registration, RegistrationChange, ThemeInterest
-from .privacy import PLACEHOLDER_DOMAIN, placeholder_address
-from .services import waitlist_promote
+from ..choices import ACTIVE_STATUSES, Status
+from ..models import ManageLink, PrivacyNotice, Registration, RegistrationChange, ThemeInterest
+from ..services import lock_events, waitlist_promote
 
 Action = RegistrationChange.Action
 RETENTION_BATCH = 500
@@ -37,6 +37,13 @@ PERSONAL_CONTEXT_KEYS = frozenset({"name"})
 # What a history line's detail may keep: facts about the registration, none about the person.
 HISTORY_DETAIL_KEYS = frozenset({"was_confirmed", "status", "confirmed_from_waitlist", "all_unmarked", "reason"})
 SKIPPED_REASON = "personal data deleted"
+
+# Anonymised rows keep an address of this reserved domain (RFC 2606), one per person.
+PLACEHOLDER_DOMAIN = "anonymised.invalid"
+
+
+def placeholder_address(email: str) -> bool:
+    return email.lower().endswith("@" + PLACEHOLDER_DOMAIN)
 
 
 @dataclass
@@ -51,6 +58,21 @@ class ErasureOutcome:
         for field in fields(self):
             setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
         return self
+
+
+# The link to the data
+
+
+def privacy_link_request(*, registration_id: int) -> bool:
+    """Queues an e-mail to the registration's address with a signed link to everything held
+    about it; at most one per registration and hour. False for a registration without an
+    address or already anonymised (then nothing is sent)."""
+    with transaction.atomic(durable=True):
+        registration = Registration.objects.get(pk=registration_id)
+        if not registration.email or registration.anonymised_at:
+            return False
+        outbox.queue_privacy_link(registration, now=timezone.now())
+    return True
 
 
 # Anonymising
@@ -127,7 +149,7 @@ def _cancel_upcoming(address: str, *, now: datetime) -> int:
     event_ids = sorted(set(upcoming.values_list("event_id", flat=True)))
     if not event_ids:
         return 0
-    events = list(Event.objects.select_for_update(no_key=True).filter(id__in=event_ids).order_by("id"))
+    events = lock_events(event_ids).values()
     registrations = list(upcoming.filter(event_id__in=event_ids))  # read again under the locks
     changes = []
     for registration in registrations:
@@ -235,3 +257,19 @@ def personal_data_retention(*, now: datetime | None = None, batch_size: int = RE
     # Sessions hold the address of a sign-up for its thank-you page; expired ones go too.
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
     return total
+
+
+# The privacy notice
+
+
+def privacy_notice_update(*, text_sv: str, text_en: str, by) -> PrivacyNotice:
+    """Saves the organisers' privacy notice (plain text; empty brings back the built-in one)."""
+
+    def clean(text: str) -> str:
+        return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+    with transaction.atomic(durable=True):
+        notice, _created = PrivacyNotice.objects.update_or_create(
+            pk=1, defaults={"text_sv": clean(text_sv), "text_en": clean(text_en), "updated_by": by}
+        )
+    return notice

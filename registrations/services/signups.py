@@ -1,16 +1,10 @@
-"""Every change to registrations: one function, one transaction, the meeting row locked first.
-
-The lock is the meeting's row (`select_for_update(no_key=True)` on PostgreSQL; on SQLite every
-transaction is IMMEDIATE, which serialises writers). Seats are counted after the lock, in the
-same transaction as the insert, so a meeting is never overbooked. The e-mails a change causes
-are written to the outbox in that same transaction, and so is a line of the registration's
-history (RegistrationChange) for each change, naming `by`, the acting user (None: the person
-themself, or the system).
-"""
+"""Sign-ups and cancellation: signing a person up (online or added by an organiser), their
+interest in themes, cancelling, and giving freed seats to the waiting list."""
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Value
@@ -22,9 +16,10 @@ from accounts.models import hash_secret
 from events.models import Event, Theme
 from notifications import outbox
 
-from .choices import Gender, Language, OrganisationType, Source, Status
-from .models import Registration, RegistrationChange, ThemeInterest
-from .selectors import confirmed_count, waitlist_position
+from ..choices import Gender, Language, OrganisationType, Source, Status
+from ..models import Registration, RegistrationChange, ThemeInterest
+from ..selectors import confirmed_count, waitlist_position
+from .locks import lock_event, lock_events
 
 
 @dataclass(frozen=True)
@@ -36,6 +31,20 @@ class PersonDetails:
     organisation_type: str = OrganisationType.OTHER
     gender: str = Gender.UNSTATED
     language: str = Language.SWEDISH
+
+    @classmethod
+    def from_cleaned(cls, data: Mapping[str, Any], *, default_language: str) -> "PersonDetails":
+        """From a form's cleaned data or an API schema's fields. A gender left out is "unstated",
+        a type of organisation left out "other", a language left out `default_language`."""
+        return cls(
+            name=data["name"],
+            email=data["email"],
+            municipality=data["municipality"],
+            organisation=data.get("organisation", ""),
+            organisation_type=data.get("organisation_type") or OrganisationType.OTHER,
+            gender=data.get("gender") or Gender.UNSTATED,
+            language=data.get("language") or default_language,
+        )
 
 
 @dataclass(frozen=True)
@@ -59,21 +68,6 @@ class SignupRejected(Exception):
 
 class RegistrationConflict(Exception):
     """The change does not fit the registration's state (already cancelled, already registered)."""
-
-
-def lock_events(event_ids: Sequence[int]) -> dict[int, Event]:
-    """Locks the meetings' rows, always in id order, so two sign-ups for the same meetings
-    cannot deadlock. NO KEY UPDATE still lets others insert rows that point to a meeting.
-    On SQLite this is a plain read: the IMMEDIATE transaction already holds the write lock."""
-    events = Event.objects.select_for_update(no_key=True).filter(pk__in=event_ids).order_by("id")
-    return {event.id: event for event in events}
-
-
-def lock_event(event_id: int) -> Event:
-    event = lock_events([event_id]).get(event_id)
-    if event is None:
-        raise Event.DoesNotExist(f"Meeting {event_id} does not exist.")
-    return event
 
 
 def _has_free_seat(event: Event) -> bool:
@@ -267,57 +261,3 @@ def registration_add_by_organiser(
         if event.starts_at > timezone.now():
             outbox.queue_signup(registration)
     return registration, token
-
-
-def registration_set_attendance(*, registration_id: int, attended: bool | None, by=None) -> Registration:
-    """Marks whether a person came: True attended, False no-show, None undoes the mark.
-
-    Someone on the waiting list who came is confirmed (they were in the room); undoing the
-    mark leaves the status as it is, so a seat once given is not taken back behind their back.
-    The history gets a line only when the mark changes (a repeated tap changes nothing).
-    """
-    with transaction.atomic(durable=True):
-        event_id = Registration.objects.values_list("event_id", flat=True).get(pk=registration_id)
-        lock_event(event_id)
-        registration = Registration.objects.get(pk=registration_id)
-        if registration.status == Status.CANCELLED:
-            raise RegistrationConflict(_("A cancelled registration cannot be marked as attended."))
-        changed = registration.attended != attended
-        registration.attended = attended
-        fields = ["attended"]
-        detail = {}
-        if attended and registration.status == Status.WAITLISTED:
-            registration.status = Status.CONFIRMED
-            registration.confirmed_at = timezone.now()
-            fields += ["status", "confirmed_at"]
-            detail["confirmed_from_waitlist"] = True
-        registration.save(update_fields=fields)
-        if changed or detail:
-            action = {True: Action.ATTENDED, False: Action.NO_SHOW, None: Action.ATTENDANCE_UNDONE}[attended]
-            _change(registration, action, by=by, **detail).save()
-    return registration
-
-
-def attendance_mark_no_shows(*, event_id: int, by=None) -> int:
-    """After the meeting: every confirmed registration not yet marked becomes a no-show
-    (attended False), in one UPDATE and one history INSERT. Marks already made are kept,
-    waiting and cancelled registrations are left alone, and running it twice changes nothing.
-    Returns how many were marked."""
-    with transaction.atomic(durable=True):
-        lock_event(event_id)
-        # The meeting's lock keeps every other attendance mark out until this commits.
-        unmarked = list(
-            Registration.objects.filter(event_id=event_id, status=Status.CONFIRMED, attended__isnull=True).values_list(
-                "id", flat=True
-            )
-        )
-        if not unmarked:
-            return 0
-        marked = Registration.objects.filter(pk__in=unmarked).update(attended=False)
-        RegistrationChange.objects.bulk_create(
-            [
-                RegistrationChange(registration_id=pk, action=Action.NO_SHOW, by=by, detail={"all_unmarked": True})
-                for pk in unmarked
-            ]
-        )
-        return marked
