@@ -3,7 +3,7 @@ interest in themes, cancelling, and giving freed seats to the waiting list."""
 
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import transaction
@@ -168,10 +168,16 @@ def signup_create(
                     registration=registration,
                     status=registration.status,
                     manage_token=token,
-                    waitlist_position=waitlist_position(registration),
                 )
             )
-    return outcomes
+    # Read after the commit, so the locks are not held for it: everyone ahead in the line
+    # committed before this sign-up took the lock, and nobody joins the line ahead of it later.
+    return [
+        replace(outcome, waitlist_position=waitlist_position(outcome.registration))
+        if outcome.status == Status.WAITLISTED
+        else outcome
+        for outcome in outcomes
+    ]
 
 
 def _check_open(events: dict[int, Event], event_ids: Sequence[int], *, now) -> None:
