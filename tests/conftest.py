@@ -1,5 +1,5 @@
 """Shared fixtures: an organiser with an API token, a helper at the door, logged-in and
-authenticated clients, an open meeting."""
+authenticated clients, an open meeting; and the real parts from tests/support."""
 
 import pytest
 from django.test import Client
@@ -7,6 +7,9 @@ from django.test import Client
 from accounts.services import api_token_create, helper_create, organiser_create
 
 from .factories import EventFactory
+
+# The real parts (SMTP server, private Redis, Celery processes) as fixtures for every package.
+pytest_plugins = ["tests.support.smtp", "tests.support.broker"]
 
 
 @pytest.fixture

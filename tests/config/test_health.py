@@ -4,7 +4,7 @@ import pytest
 from kombu import Connection
 
 from config.celery import app as celery_app
-from tests.notifications.conftest import free_port
+from tests.support.waiting import free_port
 
 
 @pytest.mark.django_db

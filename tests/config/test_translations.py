@@ -5,7 +5,7 @@ import gettext
 import re
 from pathlib import Path
 
-PO = Path(__file__).resolve().parent.parent / "locale" / "sv" / "LC_MESSAGES" / "django.po"
+PO = Path(__file__).resolve().parents[2] / "locale" / "sv" / "LC_MESSAGES" / "django.po"
 
 
 def _entries() -> list[str]:

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.notifications.conftest import free_port
+from tests.support.waiting import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def production_env(**overrides: str) -> dict:
@@ -30,17 +30,21 @@ def production_env(**overrides: str) -> dict:
     }
 
 
-@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is not installed")
-def test_docker_compose_is_valid_with_one_beat():
-    env = {**os.environ, "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "traffpunkt.example.org"}
-    result = subprocess.run(
+def _compose_config(**extra: str) -> str:
+    """`docker-compose config`: the file as compose reads it, with the environment filled in."""
+    env = {**os.environ, "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "traffpunkt.example.org", **extra}
+    return subprocess.run(
         ["docker-compose", "--file", str(ROOT / "docker-compose.yml"), "config"],
         capture_output=True,
         text=True,
         env=env,
         check=True,
-    )
-    config = result.stdout
+    ).stdout
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is not installed")
+def test_docker_compose_is_valid_with_one_beat():
+    config = _compose_config()
     for service in ("db:", "redis:", "web:", "worker:", "beat:"):
         assert f"\n  {service}" in config
     beats = [line for line in config.splitlines() if "- beat" in line or "'beat'" in line or line.strip() == "- beat"]
@@ -49,17 +53,7 @@ def test_docker_compose_is_valid_with_one_beat():
 
 @pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is not installed")
 def test_docker_compose_takes_the_web_port_and_workers_from_the_environment():
-    env = {**os.environ, "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "traffpunkt.example.org"}
-    default, chosen = (
-        subprocess.run(
-            ["docker-compose", "--file", str(ROOT / "docker-compose.yml"), "config"],
-            capture_output=True,
-            text=True,
-            env={**env, **extra},
-            check=True,
-        ).stdout
-        for extra in ({}, {"WEB_PORT": "8080", "WEB_CONCURRENCY": "5"})
-    )
+    default, chosen = _compose_config(), _compose_config(WEB_PORT="8080", WEB_CONCURRENCY="5")
     assert re.search(r"published: \"?8000\"?\n", default) and 'WEB_CONCURRENCY: "3"' in default.replace("'", '"')
     assert re.search(r"published: \"?8080\"?\n", chosen) and 'WEB_CONCURRENCY: "5"' in chosen.replace("'", '"')
 
@@ -67,15 +61,7 @@ def test_docker_compose_takes_the_web_port_and_workers_from_the_environment():
 @pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is not installed")
 def test_docker_compose_restarts_worker_and_beat_and_starts_the_worker_the_plain_way():
     """A worker or beat that exits is started again; the worker needs no --queues to send mail."""
-    env = {**os.environ, "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "traffpunkt.example.org"}
-    result = subprocess.run(
-        ["docker-compose", "--file", str(ROOT / "docker-compose.yml"), "config"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    )
-    services = yaml.safe_load(result.stdout)["services"]
+    services = yaml.safe_load(_compose_config())["services"]
 
     for name in ("worker", "beat"):
         assert services[name]["restart"] in ("always", "unless-stopped"), name

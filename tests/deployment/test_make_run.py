@@ -1,7 +1,8 @@
 """`make run` as a one-machine install: scripts/run.py against a temporary SQLite database and
 the embedded broker, as a fresh clone would run it. The site is served by gunicorn with debug
-off (static files and the site's own 404 included), the plain worker sends a sign-up's
-confirmation, a worker that dies is started again, and Ctrl-C stops every process it started."""
+off (static files and the site's own 404 included) and takes bursts of page loads and
+sign-ups, the plain worker sends a sign-up's confirmation, a worker that dies is started
+again, and Ctrl-C stops every process it started."""
 
 import http.client
 import json
@@ -13,14 +14,15 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from tests.factories import signup_payload
-from tests.notifications.conftest import free_port, wait_until
+from tests.support.waiting import free_port, wait_until
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # Variables that would point `make run` at real services or other settings.
 SERVICE_VARIABLES = (
     "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "EMAIL_HOST", "EMAIL_PORT", "SECRET_KEY",
@@ -31,9 +33,9 @@ SERVICE_VARIABLES = (
 class Run:
     """scripts/run.py in the background, its output collected line by line."""
 
-    def __init__(self, var_dir: Path, port: int):
+    def __init__(self, var_dir: Path, port: int, **extra: str):
         env = {key: value for key, value in os.environ.items() if key not in SERVICE_VARIABLES}
-        env |= {
+        env |= extra | {
             "TRAFFPUNKT_VAR_DIR": str(var_dir),
             "PORT": str(port),
             "WEB_CONCURRENCY": "2",
@@ -136,7 +138,8 @@ def test_local_settings_run_with_debug_off_and_a_secret_key_of_their_own(tmp_pat
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to see the processes")
 def test_make_run_serves_with_debug_off_restarts_a_dead_worker_and_stops_everything_on_ctrl_c(tmp_path):
     var_dir = tmp_path / "var"
-    run = Run(var_dir, free_port())
+    # As outside checks that race hundreds of sign-ups from one address run it.
+    run = Run(var_dir, free_port(), SIGNUP_RATE_LIMIT="off")
     try:
         # Migrating a new database and loading the demo data come first.
         wait_until(run.answers, timeout=120, interval=0.5, message="the site to answer")
@@ -159,6 +162,15 @@ def test_make_run_serves_with_debug_off_restarts_a_dead_worker_and_stops_everyth
             interval=0.5,
             message="the confirmation to be written to var/mail/",
         )
+
+        # A newsletter goes out and people click: every page load and sign-up is answered.
+        with ThreadPoolExecutor(64) as pool:
+            pages = list(pool.map(lambda n: run.get("/" if n % 2 else f"/traffar/{event['id']}/").status, range(400)))
+        assert pages == [200] * 400
+        bodies = [signup_payload([event["id"]], email=f"p{n}@example.org") for n in range(300)]
+        with ThreadPoolExecutor(48) as pool:
+            signups = list(pool.map(lambda body: run.request("POST", "/api/signups", body).status, bodies))
+        assert signups == [201] * 300
 
         [worker] = run.started("worker")
         os.kill(worker, signal.SIGKILL)

@@ -17,15 +17,7 @@ from icalendar import Calendar
 
 from notifications.models import Message
 from tests.factories import EventFactory, signup_form_data
-from tests.notifications import conftest as real_parts
-from tests.notifications.conftest import wait_until
-
-# The real parts are fixtures of the notification tests; naming them here makes them usable.
-smtp_servers = real_parts.smtp_servers
-smtp_server = real_parts.smtp_server
-redis_server = real_parts.redis_server
-broker = real_parts.broker
-celery_processes = real_parts.celery_processes
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -18,8 +18,7 @@ from django.test import Client
 
 from notifications.models import Message
 from tests.factories import EventFactory, signup_payload
-
-from .conftest import wait_until
+from tests.support.waiting import wait_until
 
 State = Message.State
 

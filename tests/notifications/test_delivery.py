@@ -22,7 +22,7 @@ from notifications.calendar import display_name
 from notifications.models import Message
 from registrations.services import registration_cancel, signup_create
 from tests.factories import EventFactory, RegistrationFactory, person
-from tests.threads import at_once
+from tests.support.threads import at_once
 
 Kind, State = Message.Kind, Message.State
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

@@ -18,8 +18,9 @@ from notifications.models import Message
 from notifications.tasks import deliver_pending, sweep_outbox
 from registrations.services import signup_create
 from tests.factories import EventFactory, RegistrationFactory, person, signup_payload
-
-from .conftest import DROP, REDIS_TRANSPORT_OPTIONS, wait_until
+from tests.support.broker import REDIS_TRANSPORT_OPTIONS
+from tests.support.smtp import DROP
+from tests.support.waiting import wait_until
 
 Kind, State = Message.Kind, Message.State
 

@@ -23,7 +23,7 @@ from notifications.services import reminders_due
 from registrations.choices import Status
 from registrations.services import registration_cancel, signup_create
 from tests.factories import EventFactory, RegistrationFactory, person
-from tests.threads import at_once
+from tests.support.threads import at_once
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 WEEK, DAY = 7 * 24 * 60, 24 * 60

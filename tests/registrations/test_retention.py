@@ -21,7 +21,7 @@ from reports.selectors import Period, progress_figures
 from reports.services import progress_report_finalise, progress_report_get_or_create
 from tests.factories import EventFactory, RegistrationFactory, ThemeFactory
 from tests.reports.conftest import SEED_PERIOD, seed_half_year  # noqa: F401 - the fixture
-from tests.threads import at_once
+from tests.support.threads import at_once
 
 Kind, State = Message.Kind, Message.State
 
