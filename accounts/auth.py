@@ -1,9 +1,9 @@
 """API authentication: Bearer tokens from `create_api_token`, or a workspace user's session (with CSRF).
 
-Two roles use the organiser API: organisers (everything) and helpers at the door (lists and
-attendance). Both are authenticated; an endpoint then names the permission it needs, and a
-known user without it gets 403 rather than 401, so a helper's client can tell "not allowed"
-from "not logged in".
+Two roles use the organiser API: organisers (everything) and helpers at the door (reading
+meetings and lists, marking attendance). Both are authenticated; an endpoint then names the
+permission it needs, and a known user without it gets 403 rather than 401, so a helper's
+client can tell "not allowed" from "not logged in".
 """
 
 from django.utils import timezone
@@ -15,6 +15,7 @@ from .models import ApiToken, hash_secret
 
 ORGANISER_PERMISSION = "events.change_event"
 ATTENDANCE_PERMISSION = "registrations.mark_attendance"
+VIEW_EVENTS_PERMISSION = "events.view_event"
 
 
 def is_organiser(user) -> bool:
@@ -71,3 +72,5 @@ def workspace_auth(permission: str) -> list:
 organiser_auth = workspace_auth(ORGANISER_PERMISSION)
 # Endpoints for the door: lists and attendance marks, for organisers and helpers alike.
 attendance_auth = workspace_auth(ATTENDANCE_PERMISSION)
+# Reading meetings: organisers, and helpers finding the day's meetings at the door.
+event_view_auth = workspace_auth(VIEW_EVENTS_PERMISSION)

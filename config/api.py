@@ -11,7 +11,8 @@ from registrations.api import organiser_router as registrations_organiser_router
 from registrations.api import router as registrations_router
 from registrations.api_exports import router as exports_router
 
-from .api_errors import TextParser, document_common_errors, install_error_handlers
+from .api_document import document_common_errors
+from .api_errors import TextParser, install_error_handlers
 
 # Swagger UI sets inline styles and data: images; only its page allows them.
 _docs_csp = csp_override(
@@ -28,7 +29,9 @@ api = TraffpunktAPI(
     docs_decorator=_docs_csp,
     title="Träffpunkt API",
     version="1.0",
-    description="Meetings, sign-ups and waiting lists. Times are ISO 8601 with offset (Europe/Stockholm).",
+    description="Meetings, sign-ups and waiting lists. Times are ISO 8601 with offset (Europe/Stockholm). "
+    'Errors are JSON, `{"detail": "..."}`, naming each field refused, in the language of `Accept-Language` '
+    "(Swedish by default). Bodies are strict JSON objects: only the documented fields, each of its JSON type.",
     urls_namespace="api",
     parser=TextParser(),
 )

@@ -17,3 +17,6 @@ urlpatterns += i18n_patterns(
     path("", include("events.urls")),
     prefix_default_language=False,
 )
+
+# A path no route matches answers JSON under /api/ (the site's page elsewhere).
+handler404 = "config.api_errors.page_not_found"

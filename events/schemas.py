@@ -1,37 +1,38 @@
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import WithJsonSchema, field_validator
+from pydantic import Strict, WithJsonSchema, field_validator, model_validator
 
-from .choices import Audience, EventStatus, Kind, Municipality
+from common.api import NO_NUL_PATTERN, BodyIn, Choice, IsoDate
+
+from .choices import Audience, EventStatus, Kind
+from .fields import (
+    Flag,
+    MunicipalityName,
+    OnlineUrl,
+    SettableStatus,
+    SingleLine,
+    Text,
+    ThemeSlug,
+    Timestamp,
+    whole_number,
+)
 from .models import Event
 from .selectors import seats_left
+
+MAX_REMINDER_MINUTES = 90 * 24 * 60
 
 
 def _local(value: datetime | None) -> datetime | None:
     return timezone.localtime(value) if value else None
 
 
-# Dates near the ends of the calendar (year 1, year 9999) cannot be moved between time zones
-# and are never meant; they are refused as bad input (422) rather than failing in the database.
-EARLIEST_DATE = date(1900, 1, 1)
-LATEST_DATE = date(2999, 12, 31)
-
-
-def date_in_range(value: date | None) -> date | None:
-    """A date (or the local date of a time) between EARLIEST_DATE and LATEST_DATE, or ValueError."""
-    day = value.date() if isinstance(value, datetime) else value
-    if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise ValueError(f"Must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}.")
-    return value
-
-
 # Events' audience; inlined in the OpenAPI document, because the messages' `Audience` enum
 # has the same class name and one component would silently replace the other.
 EventAudience = Annotated[
-    Audience, WithJsonSchema({"type": "string", "enum": Audience.values, "title": "EventAudience"})
+    Audience, Strict(False), WithJsonSchema({"type": "string", "enum": Audience.values, "title": "EventAudience"})
 ]
 
 
@@ -42,11 +43,13 @@ class ThemeOut(Schema):
     description: str
 
 
-class ThemeIn(Schema):
-    slug: str = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9-]+$")
-    name: str = Field(min_length=1, max_length=100)
-    name_en: str = Field("", max_length=100)
-    description: str = Field("", max_length=5000)
+class ThemeIn(BodyIn):
+    """A new theme; its slug must be free (a taken one answers 409)."""
+
+    slug: ThemeSlug
+    name: SingleLine = Field(min_length=1, max_length=100)
+    name_en: SingleLine = Field("", max_length=100)
+    description: Text = Field("", max_length=5000)
 
 
 class ThemeDemandOut(Schema):
@@ -119,90 +122,79 @@ class OrganiserEventOut(EventOut):
 
 
 class EventFilters(Schema):
-    theme: str | None = None
-    kind: Kind | None = None
-    municipality: str | None = None
-    online: bool | None = None
-    starts_from: date | None = Field(None, alias="from")
-    starts_to: date | None = Field(None, alias="to")
+    """Filters of the upcoming meetings; `from` and `to` are local dates, in either order."""
 
-    @field_validator("starts_from", "starts_to")
-    @classmethod
-    def in_range(cls, value: date | None) -> date | None:
-        return date_in_range(value)
+    theme: str | None = Field(
+        None, max_length=60, pattern=NO_NUL_PATTERN, description="A theme's slug; an unknown one finds nothing."
+    )
+    kind: Choice[Kind] | None = None
+    municipality: str | None = Field(
+        None,
+        max_length=50,
+        pattern=NO_NUL_PATTERN,
+        description="A municipality's Swedish name in any case (`nyköping`); an unknown one finds nothing.",
+    )
+    online: Flag | None = Field(None, description="`true`: only online meetings; `false`: only in person.")
+    starts_from: IsoDate | None = Field(
+        None, alias="from", description="First local (Europe/Stockholm) date, included."
+    )
+    starts_to: IsoDate | None = Field(None, alias="to", description="Last local date, included.")
+
+    @model_validator(mode="after")
+    def ordered(self):
+        # As for the report's period: given in either order, the earlier date is the start.
+        if self.starts_from and self.starts_to and self.starts_to < self.starts_from:
+            self.starts_from, self.starts_to = self.starts_to, self.starts_from
+        return self
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    # A time without offset is read as Swedish local time.
-    date_in_range(value)
-    if value is not None and timezone.is_naive(value):
-        return timezone.make_aware(value)
-    return value
+Capacity = whole_number(ge=1, le=100_000)
+# Minutes before the start; duplicates are sent once.
+Reminders = Annotated[list[whole_number(ge=1, le=MAX_REMINDER_MINUTES)], Field(max_length=10)]
+THEMES_TEXT = "Theme slugs, as in /api/themes; each must exist (an unknown one answers 404)."
+ENDS_AT_TEXT = "After `starts_at` (else 422)."
+REMINDERS_TEXT = "Minutes before the start (1 minute to 90 days); [] sends no reminders."
 
 
-class EventPatchIn(Schema):
-    title: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = Field(None, max_length=20000)
-    kind: Kind | None = None
-    themes: list[str] | None = None
-    audience: EventAudience | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    capacity: int | None = Field(None, ge=1, le=100000)
-    location: str | None = Field(None, max_length=300)
-    online_url: str | None = Field(None, max_length=500, pattern=r"^(https?://\S+)?$")
-    municipality: str | None = Field(None, max_length=50)
-    registration_opens_at: datetime | None = None
-    registration_closes_at: datetime | None = None
-    reminder_minutes_before: list[int] | None = Field(None, max_length=10)
-    status: EventStatus | None = None
+class EventPatchIn(BodyIn):
+    """Only the fields sent change; one that may be empty is emptied with null. The meeting
+    must still end after it starts (else 422, naming `ends_at`)."""
 
-    @field_validator("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
-    @classmethod
-    def aware(cls, value: datetime | None) -> datetime | None:
-        return _aware(value)
-
-    @field_validator("status")
-    @classmethod
-    def not_cancelled(cls, value: EventStatus | None) -> EventStatus | None:
-        if value == EventStatus.CANCELLED:
-            raise ValueError("Cancel a meeting with POST /api/organiser/events/{id}/cancel.")
-        return value
-
-    @field_validator("municipality")
-    @classmethod
-    def known_municipality(cls, value: str | None) -> str | None:
-        if not value:
-            return value
-        canonical = Municipality.canonical(value)
-        if canonical is None:
-            raise ValueError(f"Unknown municipality; choose one of {', '.join(Municipality.values)}.")
-        return canonical
+    title: SingleLine = Field(None, min_length=1, max_length=200)
+    description: Text | None = Field(None, max_length=20000, description="Simple HTML is allowed.")
+    kind: Choice[Kind] = None
+    themes: list[ThemeSlug] = Field(None, max_length=20, description=THEMES_TEXT)
+    audience: EventAudience = None
+    starts_at: Timestamp = Field(None, examples=["2027-03-05T17:00:00+01:00"])
+    ends_at: Timestamp = Field(None, description=ENDS_AT_TEXT, examples=["2027-03-05T19:00:00+01:00"])
+    capacity: Capacity | None = Field(None, description="null: unlimited.")
+    location: SingleLine | None = Field(None, max_length=300)
+    online_url: OnlineUrl | None = Field(None, description='Sent only to confirmed registrants; null or "": none.')
+    municipality: MunicipalityName | None = None
+    registration_opens_at: Timestamp | None = Field(None, description="null: open until it closes.")
+    registration_closes_at: Timestamp | None = Field(None, description="null: closes when the meeting starts.")
+    reminder_minutes_before: Reminders = Field(None, description=REMINDERS_TEXT)
+    status: SettableStatus = Field(None, description="A meeting is cancelled with POST .../cancel instead.")
 
     @field_validator("reminder_minutes_before")
     @classmethod
-    def sensible_reminders(cls, value: list[int] | None) -> list[int] | None:
-        if value is not None and any(not 1 <= minutes <= 60 * 24 * 90 for minutes in value):
-            raise ValueError("Reminders are between 1 minute and 90 days before the meeting.")
-        return sorted(set(value), reverse=True) if value is not None else None
+    def once_each(cls, value: list[int]) -> list[int]:
+        return sorted(set(value), reverse=True)
 
 
 class EventCreateIn(EventPatchIn):
-    title: str = Field(min_length=1, max_length=200)
-    kind: Kind
-    starts_at: datetime
-    ends_at: datetime
-    themes: list[str] = Field(default_factory=list)
-    # The model's default; inheriting the patch schema's None would fail validation.
+    """A new meeting, also one in the past (records after the fact). It must end after it
+    starts (else 422, naming `ends_at`)."""
+
+    title: SingleLine = Field(min_length=1, max_length=200)
+    kind: Choice[Kind]
+    starts_at: Timestamp = Field(examples=["2027-03-05T17:00:00+01:00"])
+    ends_at: Timestamp = Field(description=ENDS_AT_TEXT, examples=["2027-03-05T19:00:00+01:00"])
+    themes: list[ThemeSlug] = Field(default_factory=list, max_length=20, description=THEMES_TEXT)
     audience: EventAudience = Audience.ALL
-    reminder_minutes_before: list[int] = Field(default_factory=lambda: [10080, 1440], max_length=10)
-    status: EventStatus = EventStatus.PUBLISHED
+    reminder_minutes_before: Reminders = Field(default_factory=lambda: [10080, 1440], description=REMINDERS_TEXT)
+    status: SettableStatus = Field(EventStatus.PUBLISHED.value, description="A new meeting cannot be cancelled.")
 
 
-class EventDuplicateIn(Schema):
-    starts_at: datetime = Field(description="When the copy starts; without an offset, Swedish local time.")
-
-    @field_validator("starts_at")
-    @classmethod
-    def aware(cls, value: datetime) -> datetime:
-        return _aware(value)
+class EventDuplicateIn(BodyIn):
+    starts_at: Timestamp = Field(description="When the copy starts.", examples=["2027-09-02T17:00:00+02:00"])

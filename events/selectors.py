@@ -83,6 +83,11 @@ def theme_list(*, active_only: bool = True) -> QuerySet[Theme]:
     return queryset.order_by("name")
 
 
+def theme_slugs_unknown(*, slugs: list[str]) -> list[str]:
+    """The slugs among `slugs` that no theme has, sorted."""
+    return sorted(set(slugs) - set(Theme.objects.filter(slug__in=slugs).values_list("slug", flat=True)))
+
+
 def theme_demand() -> QuerySet[Theme]:
     """Each theme with the number of people interested and of upcoming published meetings."""
     return Theme.objects.annotate(

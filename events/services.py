@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -120,7 +120,13 @@ def event_duplicate(*, event_id: int, starts_at: datetime) -> Event:
 
 
 def theme_create(*, slug: str, name: str, name_en: str = "", description: str = "") -> Theme:
+    """Creates a theme; a taken slug is a ValidationError with the code "unique", also when a
+    concurrent request takes it between the check and the insert."""
     theme = Theme(slug=slug, name=name, name_en=name_en, description=description)
     theme.full_clean()
-    theme.save()
+    try:
+        with transaction.atomic():
+            theme.save()
+    except IntegrityError:
+        raise ValidationError({"slug": theme.unique_error_message(Theme, ("slug",))}) from None
     return theme

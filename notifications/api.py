@@ -16,11 +16,11 @@ router = Router(tags=["organiser: messages"], auth=organiser_auth)
 
 @router.post(
     "/events/{event_id}/messages",
-    response={201: AnnouncementCreatedOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: AnnouncementCreatedOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
 def organiser_message_send(request, event_id: int, payload: AnnouncementIn):
     """Sends an e-mail to the meeting's confirmed, waitlisted or both (`audience`), once each,
-    through the outbox. 422 when nobody would receive it."""
+    through the outbox. 409 when nobody would receive it (no one in that audience yet)."""
     get_object_or_404(Event, pk=event_id)
     announcement = announcement_send(
         event_id=event_id,

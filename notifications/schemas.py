@@ -3,15 +3,16 @@ from datetime import datetime
 from ninja import Field, Schema
 from pydantic import field_validator
 
+from common.api import NO_NUL_PATTERN, SINGLE_LINE_PATTERN, BodyIn, Choice
 from registrations.validators import clean_single_line, schema_rule
 
 from .models import Announcement
 
 
-class AnnouncementIn(Schema):
-    subject: str = Field(min_length=1, max_length=200)
-    body: str = Field(min_length=1, max_length=5000)
-    audience: Announcement.Audience
+class AnnouncementIn(BodyIn):
+    subject: str = Field(min_length=1, max_length=200, json_schema_extra={"pattern": SINGLE_LINE_PATTERN})
+    body: str = Field(min_length=1, max_length=5000, json_schema_extra={"pattern": NO_NUL_PATTERN})
+    audience: Choice[Announcement.Audience]
 
     @field_validator("subject")
     @classmethod

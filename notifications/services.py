@@ -16,12 +16,17 @@ from . import outbox
 from .models import Announcement
 
 
+class NoRecipients(ValidationError):
+    """A message nobody would receive: a conflict with the meeting's registrations as they are
+    (the API answers 409), and a form error on the audience in the workspace."""
+
+
 def announcement_send(*, event_id: int, subject: str, body: str, audience: str, created_by) -> Announcement:
     """Stores an organiser's message to a meeting's confirmed and/or waitlisted people and
     queues one e-mail per recipient, all in one transaction; the sender is woken after commit.
 
     Raises ValidationError for a subject with line breaks, an empty or too long text, an
-    unknown audience, or when nobody would receive it (then nothing is stored).
+    unknown audience, and NoRecipients (one) when nobody would receive it; then nothing is stored.
     `recipient_count` on the returned announcement says how many e-mails were queued.
     """
     with transaction.atomic(durable=True):
@@ -43,7 +48,7 @@ def announcement_send(*, event_id: int, subject: str, body: str, audience: str, 
         announcement.recipient_count = outbox.queue_announcement(announcement)
         if not announcement.recipient_count:
             # Raising rolls the announcement back: a message to nobody is a mistake, not a record.
-            raise ValidationError({"audience": _("Nobody would receive this message.")})
+            raise NoRecipients({"audience": _("Nobody would receive this message.")})
     return announcement
 
 

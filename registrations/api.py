@@ -35,9 +35,11 @@ router = Router(tags=["sign-up"])
 organiser_router = Router(tags=["organiser: registrations"], auth=organiser_auth)
 
 
-@router.post("/signups", response={201: SignupOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut})
+@router.post("/signups", response={201: SignupOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut})
 def signup(request, payload: SignupIn):
-    """Signs one person up for one or more meetings, all or nothing."""
+    """Signs one person up for one or more meetings, all or nothing: 404 when a meeting does
+    not exist, 409 when one takes no sign-ups (cancelled, past, closed, not yet open); the
+    `detail` names it and `event_id` says which."""
     if signup_limited(request, email=payload.email):
         raise HttpError(429, _("Too many sign-ups; please wait a minute and try again."))
     outcomes = signup_create(

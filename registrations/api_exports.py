@@ -1,14 +1,12 @@
 """Organiser exports of registrations as CSV and XLSX (Swedish headers, formula-safe cells)."""
 
-from datetime import date
-
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from pydantic import model_validator
 
 from accounts.auth import ORGANISER_PERMISSION, organiser_auth, require_permission
-from common.api import ErrorOut
+from common.api import ErrorOut, IsoDate
 from events.models import Event
 
 from . import exports
@@ -62,13 +60,16 @@ def _event_export(request, event_id: int, extension: str) -> HttpResponse:
 
 
 class ExportDatesIn(Schema):
-    date_from: date = Field(alias="from", description="First local (Europe/Stockholm) start date, included.")
-    date_to: date = Field(alias="to", description="Last local start date, included.")
+    """Local (Europe/Stockholm) start dates, both included; given in either order, the earlier
+    date is the first."""
+
+    date_from: IsoDate = Field(alias="from", description="First local (Europe/Stockholm) start date, included.")
+    date_to: IsoDate = Field(alias="to", description="Last local start date, included.")
 
     @model_validator(mode="after")
     def ordered(self):
         if self.date_to < self.date_from:
-            raise ValueError("`to` must not be before `from`.")
+            self.date_from, self.date_to = self.date_to, self.date_from
         return self
 
 

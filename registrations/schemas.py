@@ -1,9 +1,14 @@
 from datetime import datetime
+from typing import Annotated
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import field_validator, model_validator
+from pydantic import ConfigDict, WithJsonSchema, field_validator, model_validator
 
+from common.api import EMAIL_PATTERN, SINGLE_LINE_PATTERN, BodyIn, Choice, integer
+from events.choices import Municipality
+from events.fields import ThemeSlug
 from events.schemas import EventOut
 
 from .choices import Gender, Language, OrganisationType, Status
@@ -11,15 +16,32 @@ from .models import Registration, RegistrationChange
 from .selectors import waitlist_position
 from .validators import clean_email, clean_municipality, clean_single_line, schema_rule
 
+# The rules of registrations/validators.py as the OpenAPI document states them.
+_SINGLE_LINE = {"pattern": SINGLE_LINE_PATTERN}
+_EMAIL = {"type": "string", "format": "email", "maxLength": 254, "pattern": EMAIL_PATTERN}
+MunicipalityName = Annotated[
+    str,
+    Field(max_length=50),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": Municipality.values,
+            "description": "A municipality's Swedish name, in any case (`nyköping` is `Nyköping`), or `Annan`.",
+        }
+    ),
+]
+# A row's id, as a 64-bit database column holds it.
+RowId = integer(ge=1, le=2**63 - 1)
 
-class PersonIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    email: str = Field(max_length=254)
-    organisation: str = Field("", max_length=200)
-    organisation_type: OrganisationType = OrganisationType.OTHER
-    municipality: str = Field(max_length=50)
-    gender: Gender | None = None
-    language: Language | None = None
+
+class PersonIn(BodyIn):
+    name: str = Field(min_length=1, max_length=200, json_schema_extra=_SINGLE_LINE)
+    email: Annotated[str, WithJsonSchema(_EMAIL)] = Field(max_length=254)
+    organisation: str = Field("", max_length=200, json_schema_extra=_SINGLE_LINE)
+    organisation_type: Choice[OrganisationType] = OrganisationType.OTHER
+    municipality: MunicipalityName
+    gender: Choice[Gender | None] = None
+    language: Choice[Language | None] = None
 
     @field_validator("name", "organisation")
     @classmethod
@@ -38,21 +60,36 @@ class PersonIn(Schema):
 
 
 class SignupIn(PersonIn):
-    event_ids: list[int] = Field(default_factory=list, max_length=50)
-    theme_interests: list[str] = Field(default_factory=list, max_length=50)
-    consent: bool
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["event_ids"], "properties": {"event_ids": {"minItems": 1}}},
+                {"required": ["theme_interests"], "properties": {"theme_interests": {"minItems": 1}}},
+            ]
+        }
+    )
+
+    event_ids: list[RowId] = Field(
+        default_factory=list, max_length=50, description="Meetings to sign up for (at least one, or a theme)."
+    )
+    theme_interests: list[ThemeSlug] = Field(
+        default_factory=list, max_length=50, description="Themes wanted (slugs; unknown ones are ignored)."
+    )
+    consent: Annotated[bool, WithJsonSchema({"type": "boolean", "const": True})] = Field(
+        description="Consent to the privacy notice: must be true."
+    )
 
     @field_validator("consent")
     @classmethod
     def consent_given(cls, value: bool) -> bool:
         if not value:
-            raise ValueError("Consent to the privacy notice is required.")
+            raise ValueError(_("Consent to the privacy notice is required."))
         return value
 
     @model_validator(mode="after")
     def something_chosen(self):
         if not self.event_ids and not self.theme_interests:
-            raise ValueError("Choose at least one meeting (event_ids) or theme (theme_interests).")
+            raise ValueError(_("Choose at least one meeting (event_ids) or theme (theme_interests)."))
         return self
 
 
@@ -102,16 +139,22 @@ class RegistrationOut(_RegistrationBase):
         return (obj.event.online_url or None) if obj.status == Status.CONFIRMED else None
 
 
+_OPTIONAL_EMAIL = {
+    "anyOf": [_EMAIL, {"type": "string", "maxLength": 0}],
+    "description": "Empty for a walk-in without one.",
+}
+
+
 class OrganiserRegistrationIn(PersonIn):
-    email: str = Field("", max_length=254)
-    municipality: str = Field("Annan", max_length=50)
+    email: Annotated[str, WithJsonSchema(_OPTIONAL_EMAIL)] = Field("", max_length=254)
+    municipality: MunicipalityName = "Annan"
     attended: bool | None = None
 
     @field_validator("email")
     @classmethod
     def valid_email(cls, value: str) -> str:
         # A walk-in may leave no address.
-        return schema_rule(clean_email, value) if value.strip() else ""
+        return schema_rule(clean_email, value) if value else ""
 
 
 class OrganiserRegistrationOut(_RegistrationBase):
@@ -134,7 +177,7 @@ class OrganiserRegistrationOut(_RegistrationBase):
         return timezone.localtime(obj.cancelled_at) if obj.cancelled_at else None
 
 
-class AttendanceIn(Schema):
+class AttendanceIn(BodyIn):
     attended: bool | None = Field(description="true: came; false: no-show; null: undo the mark.")
 
 

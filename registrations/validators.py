@@ -31,6 +31,8 @@ def clean_email(value: str) -> str:
     value = clean_single_line(value)
     validate_email(value)
     local, _at, domain = value.rpartition("@")
+    if len(local) > 64:  # RFC 5321's limit, which mail servers keep
+        raise ValidationError(_("Enter a valid email address."))
     # The mail server gets the domain in IDNA form; one that does not survive the trip (too
     # long, or with invisible characters IDNA drops) would reach someone else or no one.
     try:

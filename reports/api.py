@@ -1,7 +1,12 @@
 """The progress report's figures and files for other systems (organisers only)."""
 
+from typing import Annotated
+
 from django.http import HttpResponse
-from ninja import Query, Router, Status
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+from ninja.errors import HttpError
+from pydantic import WithJsonSchema
 
 from accounts.auth import organiser_auth
 from common.api import ErrorOut
@@ -14,6 +19,8 @@ from .selectors import Period, progress_report_for
 router = Router(tags=["organiser: reports"], auth=organiser_auth)
 
 SMALL_NUMBER_BREAKDOWNS = ("attendees_by_gender", "attendees_by_municipality")
+# Any text reaches the function (to answer 404 for an unknown format); the document lists them.
+FileFormat = Annotated[str, WithJsonSchema({"type": "string", "enum": list(exports.FORMATS)})]
 
 
 @router.get("/reports/progress", response={200: ProgressOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut})
@@ -44,11 +51,11 @@ def progress(request, query: Query[PeriodIn]):
         }
     },
 )
-def progress_file(request, extension: str, query: Query[PeriodIn]):
+def progress_file(request, extension: FileFormat, query: Query[PeriodIn]):
     """The report as a file (`docx`, `pdf`, `xlsx` or `csv`): the saved report of exactly this
     period with the organiser's text, or drafts from the records when none is saved."""
     if extension not in exports.FORMATS:
-        return Status(404, {"detail": f"Unknown format {extension!r}: use docx, pdf, xlsx or csv."})
+        raise HttpError(404, _("No such format: use docx, pdf, xlsx or csv."))
     report = progress_report_for(Period(query.date_from, query.date_to))
     if query.suppress_small:
         report.suppress_small_numbers = True

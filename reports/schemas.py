@@ -1,30 +1,29 @@
 from datetime import date, datetime
 
 from ninja import Field, Schema
-from pydantic import field_validator, model_validator
+from pydantic import model_validator
 
-from events.schemas import date_in_range
+from common.api import IsoDate
+from events.fields import Flag
 
 # Counts in a shared report's by-gender and by-municipality breakdowns may read "<5".
 Count = int | str
 
 
 class PeriodIn(Schema):
-    date_from: date = Field(alias="from", description="First local (Europe/Stockholm) date, included.")
-    date_to: date = Field(alias="to", description="Last local date, included.")
-    suppress_small: bool = Field(
+    """A period of local (Europe/Stockholm) dates, both included; given in either order, the
+    earlier date is its start."""
+
+    date_from: IsoDate = Field(alias="from", description="First local (Europe/Stockholm) date, included.")
+    date_to: IsoDate = Field(alias="to", description="Last local date, included.")
+    suppress_small: Flag = Field(
         False, description='Show counts under 5 as "<5" in the by-gender and by-municipality breakdowns.'
     )
-
-    @field_validator("date_from", "date_to")
-    @classmethod
-    def in_range(cls, value: date) -> date:
-        return date_in_range(value)
 
     @model_validator(mode="after")
     def ordered(self):
         if self.date_to < self.date_from:
-            raise ValueError("`to` must not be before `from`.")
+            self.date_from, self.date_to = self.date_to, self.date_from
         return self
 
 

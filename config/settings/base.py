@@ -49,6 +49,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "common.language.ApiLanguageMiddleware",
+    "config.api_errors.method_not_allowed_as_json",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -157,8 +159,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-# Sign-up bodies are small; anything larger is refused with 413 before it is parsed.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+# Anything larger is refused with 413 before it is parsed. Every body the API's document allows
+# (each field within its maxLength, even with every character \u-escaped: a 20,000-character
+# description of emoji is 240,000 bytes of JSON) is smaller; tests/config/test_api_document.py
+# checks that.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
 
 # EMAIL_HOST/EMAIL_PORT switch mail to an SMTP server; without them each message is a file
 # in var/mail/ (one .log file per connection), so nothing is lost and nothing is needed.

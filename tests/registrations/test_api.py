@@ -81,13 +81,14 @@ def test_signup_for_a_meeting_that_takes_none_fails_whole_request_naming_it(clie
     assert not Registration.objects.exists()
 
 
-def test_signup_for_an_unknown_meeting_is_422_naming_it(client):
+def test_signup_for_an_unknown_meeting_is_404_naming_it(client):
     good = EventFactory()
 
     response = _post_signup(client, signup_payload([good.id, 987654]))
 
-    assert response.status_code == 422
+    assert response.status_code == 404
     assert "987654" in response.json()["detail"]
+    assert response.json()["event_id"] == 987654
     assert not Registration.objects.exists()
 
 
@@ -137,9 +138,9 @@ def test_signup_with_malformed_json_is_a_4xx_json_error(client):
     assert response.json()["detail"]
 
 
-def test_oversized_signup_body_is_413_json(client):
+def test_oversized_signup_body_is_413_json(client, settings):
     event = EventFactory()
-    body = json.dumps(signup_payload([event.id], organisation="x" * (65 * 1024)))
+    body = json.dumps(signup_payload([event.id], organisation="x" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
 
     response = client.post("/api/signups", body, content_type="application/json")
 

@@ -308,13 +308,30 @@ def test_date_range_endpoint_answers_a_file_per_format(auth_client, winter_event
 
 
 @pytest.mark.parametrize(
-    "query", ["", "?from=2026-12-01", "?from=2026-12-31&to=2026-12-01", "?from=yesterday&to=2026-12-01"]
+    "query",
+    [
+        "",
+        "?from=2026-12-01",
+        "?from=yesterday&to=2026-12-01",
+        "?from=0&to=2026-12-01",
+        "?from=1899-12-31&to=2026-12-01",
+    ],
 )
-def test_date_range_needs_two_ordered_dates(auth_client, query):
+def test_date_range_needs_two_iso_dates(auth_client, query):
     response = auth_client.get(f"/api/organiser/exports/registrations.csv{query}")
 
     assert response.status_code == 422
     assert response.json()["detail"]
+
+
+def test_date_range_given_in_reverse_is_the_same_range(auth_client, winter_event):
+    RegistrationFactory(event=winter_event, name="Anna")
+
+    response = auth_client.get("/api/organiser/exports/registrations.csv?from=2026-12-31&to=2026-12-01")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="anmalningar-2026-12-01-till-2026-12-31.csv"'
+    assert _read_csv(response.content)[1][NAME] == "Anna"
 
 
 # Queries

@@ -49,13 +49,20 @@ def test_progress_can_hide_small_numbers(auth_client, seed_half_year):
 
 @pytest.mark.parametrize(
     "query",
-    [{}, {"from": "2021-05-31", "to": "2020-12-01"}, {"from": "2021-02-30", "to": "2021-05-31"}, {"from": "x"}],
+    [{}, {"from": "0", "to": "2020-12-01"}, {"from": "2021-02-30", "to": "2021-05-31"}, {"from": "x"}],
 )
 def test_progress_refuses_bad_periods_with_422(auth_client, query):
     response = auth_client.get(URL, query)
 
     assert response.status_code == 422
     assert response.json()["detail"]
+
+
+def test_a_period_given_in_reverse_is_the_same_period(auth_client, seed_half_year):
+    reversed_period = auth_client.get(URL, {"from": SEED["to"], "to": SEED["from"]})
+
+    assert reversed_period.status_code == 200
+    assert reversed_period.json() == auth_client.get(URL, SEED).json()
 
 
 def test_progress_is_for_organisers_only(client, helper_client, db):
