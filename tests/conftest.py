@@ -9,7 +9,7 @@ from accounts.services import api_token_create, helper_create, organiser_create
 from .factories import EventFactory
 
 # The real parts (SMTP server, private Redis, Celery processes) as fixtures for every package.
-pytest_plugins = ["tests.support.smtp", "tests.support.broker"]
+pytest_plugins = ["tests.support.smtp", "tests.support.broker", "tests.support.wsgi"]
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ database. Organiser operations are called with an organiser's Bearer token."""
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.generation.stateful import run_state_machine_as_test
@@ -28,6 +27,7 @@ load_all_checks()
 ALL_CHECKS = CHECKS.get_all()
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+pytestmark = pytest.mark.usefixtures("connection_kept_across_requests")
 
 FUZZED = settings(
     max_examples=50,
@@ -47,17 +47,6 @@ STATEFUL = settings(
     phases=[Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
-
-
-@pytest.fixture(autouse=True)
-def _connection_kept_across_requests():
-    """The WSGI handler closes the database connection after each request, which would end
-    the test's transaction; Django's own test client switches that off the same way."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -15,8 +15,6 @@ from datetime import datetime
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import CHECKS, load_all_checks
@@ -30,6 +28,7 @@ load_all_checks()
 ALL_CHECKS = CHECKS.get_all()
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+pytestmark = pytest.mark.usefixtures("connection_kept_across_requests")
 # The meetings' and themes' own operations (not the registrations, messages or exports under them).
 meetings = schema.include(
     path_regex=r"^/api/(organiser/)?(themes(/demand)?|events(/calendar\.ics)?"
@@ -44,17 +43,6 @@ BOUNDED = settings(
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
-
-
-@pytest.fixture(autouse=True)
-def _connection_kept_across_requests():
-    """The WSGI handler closes the database connection after each request, which would end
-    the test's transaction; Django's own test client switches that off the same way."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
