@@ -6,6 +6,7 @@ import re
 from datetime import date
 from typing import Annotated, Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict, Strict, WithJsonSchema, model_validator
@@ -25,6 +26,17 @@ EMAIL_PATTERN = (
     r"^[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+(\.[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+)*"
     rf"@({_EMAIL_LABEL}\.)+[A-Za-z][A-Za-z-]{{0,61}}[A-Za-z]$"
 )
+
+
+def schema_rule(rule, value: str) -> str:
+    """Runs a rule inside a pydantic validator: pydantic shows ValueError messages, and
+    Django's rules raise their own error type."""
+    try:
+        return rule(value)
+    except ValidationError as error:
+        raise ValueError(" ".join(error.messages)) from None
+
+
 # Dates the API takes: ISO 8601 days of the years 1900 to 2999.
 DATE_PATTERN = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"
 

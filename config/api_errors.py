@@ -30,7 +30,9 @@ logger = logging.getLogger(__name__)
 # Where ninja says a value came from; not part of a field's name.
 _SOURCES = ("body", "query", "path", "payload", "header", "cookie", "form")
 # The codes of Django's uniqueness checks: the value is taken, a conflict with what exists.
-_UNIQUE_CODES = {"unique", "unique_together", "unique_constraint"}
+# A value taken already, or two valid values that do not fit together (a meeting ending
+# before it starts): the body matches the document, so the answer is 409, not 422.
+_CONFLICT_CODES = {"unique", "unique_together", "unique_constraint", "ends_before_start"}
 
 
 def _field_name(loc) -> str:
@@ -53,9 +55,9 @@ def _model_errors(error: ValidationError) -> list[dict]:
     ]
 
 
-def _is_uniqueness(error: ValidationError) -> bool:
+def _is_conflict(error: ValidationError) -> bool:
     codes = [item.code for items in getattr(error, "error_dict", {}).values() for item in items]
-    return bool(codes) and all(code in _UNIQUE_CODES for code in codes)
+    return bool(codes) and all(code in _CONFLICT_CODES for code in codes)
 
 
 # How SQLite and PostgreSQL name a refused column and a uniqueness violation.
@@ -92,9 +94,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def invalid_model(request, exc):
-        # A value that must be unique and is taken (a theme's slug) conflicts with what exists.
         errors = _model_errors(exc)
-        return answer(request, 409 if _is_uniqueness(exc) else 422, _joined(errors), errors=errors)
+        return answer(request, 409 if _is_conflict(exc) else 422, _joined(errors), errors=errors)
 
     @api.exception_handler(NoRecipients)
     def no_recipients(request, exc):

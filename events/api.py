@@ -42,6 +42,10 @@ organiser_router = Router(tags=["organiser: meetings"], auth=organiser_auth)
 _TEXT_FIELDS = {"description", "location", "online_url", "municipality"}
 
 
+# JSON Schema cannot compare two fields, so this rule is a conflict between valid values.
+ENDS_TOO_EARLY = "The meeting would not end after it starts; `detail` names `ends_at`."
+
+
 def _blank_for_none(fields: dict) -> dict:
     return {name: ("" if value is None and name in _TEXT_FIELDS else value) for name, value in fields.items()}
 
@@ -120,11 +124,12 @@ def organiser_events(request, include_past: Flag = True):
 
 @organiser_router.post(
     "/events",
-    response={201: OrganiserEventOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: OrganiserEventOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     openapi_extra=_described(
         {
             404: "A theme in `themes` does not exist; `detail` names it.",
-            422: "Invalid input, or a meeting that would not end after it starts; `detail` names the field.",
+            409: ENDS_TOO_EARLY,
+            422: "Invalid input; `detail` names the field.",
         }
     ),
 )
@@ -154,9 +159,8 @@ def organiser_event_detail(request, event_id: int):
     openapi_extra=_described(
         {
             404: f"{NO_MEETING} Or a theme in `themes` does not exist; `detail` names it.",
-            409: "The meeting is cancelled and can no longer be changed.",
-            422: "Invalid input, or a change after which the meeting would not end after it starts; `detail` names "
-            "the field.",
+            409: f"The meeting is cancelled and can no longer be changed. Or: {ENDS_TOO_EARLY}",
+            422: "Invalid input; `detail` names the field.",
         }
     ),
 )

@@ -1,8 +1,9 @@
 """Codes shared by the API, the pages and the reports. Values are the contract's codes."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -45,3 +46,14 @@ class Municipality(models.TextChoices):
         """The stored name for `value` in any case, or None when it is no municipality of ours."""
         wanted = value.strip().casefold()
         return next((m.value for m in cls if m.value.casefold() == wanted), None)
+
+    @classmethod
+    def clean(cls, value: str) -> str:
+        """The stored name for `value`, or a ValidationError listing the choices."""
+        canonical = cls.canonical(value)
+        if canonical is None:
+            raise ValidationError(
+                gettext("Unknown municipality “%(value)s”; choose one of %(choices)s.")
+                % {"value": value[:50], "choices": ", ".join(cls.values)}
+            )
+        return canonical

@@ -12,7 +12,7 @@ from ninja import Field
 from pydantic import AfterValidator, BeforeValidator, Strict, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from common.api import NO_NUL_PATTERN, SINGLE_LINE_PATTERN
+from common.api import NO_NUL_PATTERN, SINGLE_LINE_PATTERN, schema_rule
 
 from .choices import EventStatus, Municipality
 
@@ -109,13 +109,7 @@ ThemeSlug = Annotated[str, Field(min_length=1, max_length=60, pattern=THEME_SLUG
 def _municipality(value: Any) -> Any:
     if not isinstance(value, str) or value == "":
         return value
-    canonical = Municipality.canonical(value)
-    if canonical is None:
-        raise ValueError(
-            _("Unknown municipality “%(value)s”; choose one of %(choices)s.")
-            % {"value": value[:50], "choices": ", ".join(Municipality.values)}
-        )
-    return canonical
+    return schema_rule(Municipality.clean, value)
 
 
 # The Swedish name in any case (`nyköping` is `Nyköping`); "" for none.

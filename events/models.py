@@ -73,7 +73,9 @@ class Event(models.Model):
 
     def clean(self) -> None:
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            raise ValidationError({"ends_at": _("The meeting must end after it starts.")})
+            # A rule between two fields: the API answers it 409, as JSON Schema cannot state it.
+            message = _("The meeting must end after it starts.")
+            raise ValidationError({"ends_at": ValidationError(message, code="ends_before_start")})
 
     @property
     def online(self) -> bool:

@@ -152,13 +152,13 @@ Capacity = whole_number(ge=1, le=100_000)
 # Minutes before the start; duplicates are sent once.
 Reminders = Annotated[list[whole_number(ge=1, le=MAX_REMINDER_MINUTES)], Field(max_length=10)]
 THEMES_TEXT = "Theme slugs, as in /api/themes; each must exist (an unknown one answers 404)."
-ENDS_AT_TEXT = "After `starts_at` (else 422)."
+ENDS_AT_TEXT = "After `starts_at` (else 409, naming `ends_at`)."
 REMINDERS_TEXT = "Minutes before the start (1 minute to 90 days); [] sends no reminders."
 
 
 class EventPatchIn(BodyIn):
     """Only the fields sent change; one that may be empty is emptied with null. The meeting
-    must still end after it starts (else 422, naming `ends_at`)."""
+    must still end after it starts (else 409, naming `ends_at`)."""
 
     title: SingleLine = Field(None, min_length=1, max_length=200)
     description: Text | None = Field(None, max_length=20000, description="Simple HTML is allowed.")
@@ -184,7 +184,7 @@ class EventPatchIn(BodyIn):
 
 class EventCreateIn(EventPatchIn):
     """A new meeting, also one in the past (records after the fact). It must end after it
-    starts (else 422, naming `ends_at`)."""
+    starts (else 409, naming `ends_at`)."""
 
     title: SingleLine = Field(min_length=1, max_length=200)
     kind: Choice[Kind]

@@ -3,8 +3,8 @@ from datetime import datetime
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from common.api import NO_NUL_PATTERN, SINGLE_LINE_PATTERN, BodyIn, Choice
-from registrations.validators import clean_single_line, schema_rule
+from common.api import NO_NUL_PATTERN, SINGLE_LINE_PATTERN, BodyIn, Choice, schema_rule
+from registrations.validators import clean_single_line
 
 from .models import Announcement
 

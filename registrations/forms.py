@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from events.choices import Municipality
 
 from .choices import Gender, Language, OrganisationType
-from .validators import clean_email, clean_municipality, clean_single_line
+from .validators import clean_email, clean_single_line
 
 MAX_MEETINGS = 50
 
@@ -84,7 +84,7 @@ class SignupForm(forms.Form):
         return clean_single_line(self.cleaned_data["organisation"])
 
     def clean_municipality(self) -> str:
-        return clean_municipality(self.cleaned_data["municipality"])
+        return Municipality.clean(self.cleaned_data["municipality"])
 
     def clean(self):
         cleaned = super().clean()

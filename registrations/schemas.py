@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import ConfigDict, WithJsonSchema, field_validator, model_validator
 
-from common.api import EMAIL_PATTERN, SINGLE_LINE_PATTERN, BodyIn, Choice, integer
+from common.api import EMAIL_PATTERN, SINGLE_LINE_PATTERN, BodyIn, Choice, integer, schema_rule
 from events.choices import Municipality
 from events.fields import ThemeSlug
 from events.schemas import EventOut
@@ -14,7 +14,7 @@ from events.schemas import EventOut
 from .choices import Gender, Language, OrganisationType, Status
 from .models import Registration, RegistrationChange
 from .selectors import waitlist_position
-from .validators import clean_email, clean_municipality, clean_single_line, schema_rule
+from .validators import clean_email, clean_single_line
 
 # The rules of registrations/validators.py as the OpenAPI document states them.
 _SINGLE_LINE = {"pattern": SINGLE_LINE_PATTERN}
@@ -56,7 +56,7 @@ class PersonIn(BodyIn):
     @field_validator("municipality")
     @classmethod
     def known_municipality(cls, value: str) -> str:
-        return schema_rule(clean_municipality, value)
+        return schema_rule(Municipality.clean, value)
 
 
 class SignupIn(PersonIn):

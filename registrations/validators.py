@@ -6,8 +6,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from events.choices import Municipality
-
 # Line and paragraph separators end a line as surely as CR/LF do (and break mail headers).
 _LINE_BREAKING = {"Cc", "Zl", "Zp"}
 
@@ -42,22 +40,3 @@ def clean_email(value: str) -> str:
     if carried != domain.lower():
         raise ValidationError(_("Enter a valid email address."))
     return f"{local}@{domain.lower()}"
-
-
-def clean_municipality(value: str) -> str:
-    canonical = Municipality.canonical(value)
-    if canonical is None:
-        raise ValidationError(
-            _("Unknown municipality “%(value)s”; choose one of %(choices)s.")
-            % {"value": value[:50], "choices": ", ".join(Municipality.values)}
-        )
-    return canonical
-
-
-def schema_rule(rule, value: str) -> str:
-    """Runs a rule inside a pydantic validator: pydantic shows ValueError messages, and
-    Django's rules raise their own error type."""
-    try:
-        return rule(value)
-    except ValidationError as error:
-        raise ValueError(" ".join(error.messages)) from None

@@ -308,7 +308,7 @@ def test_the_document_lists_every_answer_of_the_meetings_operations(client):
         for method, operation in operations.items()
     }
 
-    assert documented[("POST", ORGANISER_EVENTS)] == {"201", "400", "401", "403", "404", "413", "422"}
+    assert documented[("POST", ORGANISER_EVENTS)] == {"201", "400", "401", "403", "404", "409", "413", "422"}
     assert documented[("PATCH", f"{ORGANISER_EVENTS}/{{event_id}}")] == {
         "200", "400", "401", "403", "404", "409", "413", "422",
     }  # fmt: skip
