@@ -51,6 +51,11 @@ class ErrorOut(Schema):
     errors: list[FieldErrorOut] | None = Field(None, description="On 422: one entry per field refused.")
 
 
+def described(answers: dict[int, str]) -> dict:
+    """`openapi_extra` saying what an answer with each status means."""
+    return {"responses": {status: {"description": text} for status, text in answers.items()}}
+
+
 def found(obj):
     """The object, or a 404 when a selector found nothing."""
     if obj is None:

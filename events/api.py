@@ -8,7 +8,7 @@ from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from accounts.auth import event_view_auth, organiser_auth
-from common.api import ErrorOut, found
+from common.api import ErrorOut, described, found
 from notifications.invites import public_feed
 
 from .fields import Flag
@@ -50,16 +50,11 @@ def _blank_for_none(fields: dict) -> dict:
     return {name: ("" if value is None and name in _TEXT_FIELDS else value) for name, value in fields.items()}
 
 
-def _themes_exist(slugs: list[str] | None) -> None:
+def themes_exist(slugs: list[str] | None) -> None:
     # A theme that does not exist is not found, as a meeting that does not exist is for a sign-up.
     unknown = theme_slugs_unknown(slugs=slugs or [])
     if unknown:
         raise HttpError(404, _("Unknown theme: %(slugs)s") % {"slugs": ", ".join(unknown)})
-
-
-def _described(answers: dict[int, str]) -> dict:
-    """`openapi_extra` saying what an answer with each status means."""
-    return {"responses": {status: {"description": text} for status, text in answers.items()}}
 
 
 NO_MEETING = "No meeting has this id."
@@ -96,7 +91,7 @@ def events_calendar(request, filters: Query[EventFilters]):
 @router.get(
     "/events/{event_id}",
     response={200: EventOut, 404: ErrorOut},
-    openapi_extra=_described({404: "No published or cancelled meeting has this id (drafts are not shown)."}),
+    openapi_extra=described({404: "No published or cancelled meeting has this id (drafts are not shown)."}),
 )
 def event_detail(request, event_id: int):
     """One published or cancelled meeting, never its online link."""
@@ -106,7 +101,7 @@ def event_detail(request, event_id: int):
 @router.get(
     "/events/{event_id}/calendar.ics",
     response={200: None, 404: ErrorOut},
-    openapi_extra=_described({404: "No published or cancelled meeting has this id (drafts are not shown)."}),
+    openapi_extra=described({404: "No published or cancelled meeting has this id (drafts are not shown)."}),
 )
 def event_calendar(request, event_id: int):
     event = found(event_get_public(event_id=event_id))
@@ -125,7 +120,7 @@ def organiser_events(request, include_past: Flag = True):
 @organiser_router.post(
     "/events",
     response={201: OrganiserEventOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
-    openapi_extra=_described(
+    openapi_extra=described(
         {
             404: "A theme in `themes` does not exist; `detail` names it.",
             409: ENDS_TOO_EARLY,
@@ -136,7 +131,7 @@ def organiser_events(request, include_past: Flag = True):
 def organiser_event_create(request, payload: EventCreateIn):
     """Creates a meeting, also one in the past (records after the fact). It must end after it
     starts; a published meeting still ahead is announced to those interested in its themes."""
-    _themes_exist(payload.themes)
+    themes_exist(payload.themes)
     fields = _blank_for_none(payload.dict(exclude={"themes"}))
     event = event_create(theme_slugs=payload.themes, **fields)
     return Status(201, event_get_for_organiser(event_id=event.id))
@@ -146,7 +141,7 @@ def organiser_event_create(request, payload: EventCreateIn):
     "/events/{event_id}",
     response={200: OrganiserEventOut, 404: ErrorOut},
     auth=event_view_auth,
-    openapi_extra=_described({404: NO_MEETING}),
+    openapi_extra=described({404: NO_MEETING}),
 )
 def organiser_event_detail(request, event_id: int):
     """One meeting, with its online link and seat counts. Organisers and helpers."""
@@ -156,7 +151,7 @@ def organiser_event_detail(request, event_id: int):
 @organiser_router.patch(
     "/events/{event_id}",
     response={200: OrganiserEventOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
-    openapi_extra=_described(
+    openapi_extra=described(
         {
             404: f"{NO_MEETING} Or a theme in `themes` does not exist; `detail` names it.",
             409: f"The meeting is cancelled and can no longer be changed. Or: {ENDS_TOO_EARLY}",
@@ -168,7 +163,7 @@ def organiser_event_update(request, event_id: int, payload: EventPatchIn):
     """Changes the fields sent. A new time, place or link sends updated invites; more seats
     confirm people from the waiting list at once. The meeting must still end after it starts."""
     get_object_or_404(Event, pk=event_id)
-    _themes_exist(payload.themes)
+    themes_exist(payload.themes)
     changes = _blank_for_none(payload.dict(exclude_unset=True))
     event_update(event_id=event_id, theme_slugs=changes.pop("themes", None), **changes)
     return event_get_for_organiser(event_id=event_id)
@@ -177,7 +172,7 @@ def organiser_event_update(request, event_id: int, payload: EventPatchIn):
 @organiser_router.post(
     "/events/{event_id}/cancel",
     response={200: OrganiserEventOut, 404: ErrorOut, 409: ErrorOut},
-    openapi_extra=_described({404: NO_MEETING, 409: "The meeting is already cancelled."}),
+    openapi_extra=described({404: NO_MEETING, 409: "The meeting is already cancelled."}),
 )
 def organiser_event_cancel(request, event_id: int):
     """Cancels a meeting and tells everyone registered; registrations are kept for the record."""
@@ -189,7 +184,7 @@ def organiser_event_cancel(request, event_id: int):
 @organiser_router.post(
     "/events/{event_id}/duplicate",
     response={201: OrganiserEventOut, 404: ErrorOut, 422: ErrorOut},
-    openapi_extra=_described({404: NO_MEETING}),
+    openapi_extra=described({404: NO_MEETING}),
 )
 def organiser_event_duplicate(request, event_id: int, payload: EventDuplicateIn):
     """A draft copy (e.g. next term's) starting at `starts_at`: same fields and themes, no
@@ -202,7 +197,7 @@ def organiser_event_duplicate(request, event_id: int, payload: EventDuplicateIn)
 @organiser_router.post(
     "/themes",
     response={201: ThemeOut, 409: ErrorOut, 422: ErrorOut},
-    openapi_extra=_described({409: "A theme with this slug exists already."}),
+    openapi_extra=described({409: "A theme with this slug exists already."}),
 )
 def organiser_theme_create(request, payload: ThemeIn):
     """Adds a theme; its slug (lower-case letters, digits and hyphens) must be free."""

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -6,6 +7,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Audience, EventStatus, Kind, Municipality
+
+# Surveys go out within a week of the meeting's end (see feedback.services), so no later.
+MAX_FEEDBACK_DELAY_MINUTES = 7 * 24 * 60
 
 
 def default_reminders() -> list[int]:
@@ -53,6 +57,13 @@ class Event(models.Model):
         _("registration closes"), null=True, blank=True, help_text=_("Empty means when the meeting starts.")
     )
     reminder_minutes_before = models.JSONField(_("reminders (minutes before)"), default=default_reminders, blank=True)
+    # The short survey to those who attended; off e.g. for coaching.
+    feedback_survey = models.BooleanField(_("feedback survey"), default=True)
+    feedback_delay_minutes = models.PositiveIntegerField(
+        _("survey sent (minutes after the end)"),
+        default=120,
+        validators=[MaxValueValidator(MAX_FEEDBACK_DELAY_MINUTES)],
+    )
     status = models.CharField(_("status"), max_length=16, choices=EventStatus.choices, default=EventStatus.PUBLISHED)
     # Raised on every change of time, place or link, so calendar invites can be updated (RFC 5545 SEQUENCE).
     sequence = models.PositiveIntegerField(default=0, editable=False)

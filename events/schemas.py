@@ -19,7 +19,7 @@ from .fields import (
     Timestamp,
     whole_number,
 )
-from .models import Event
+from .models import MAX_FEEDBACK_DELAY_MINUTES, Event
 from .selectors import seats_left
 
 MAX_REMINDER_MINUTES = 90 * 24 * 60
@@ -106,6 +106,8 @@ class OrganiserEventOut(EventOut):
     waitlisted: int
     registration_opens_at: datetime | None
     reminder_minutes_before: list[int]
+    feedback_survey: bool
+    feedback_delay_minutes: int
     sequence: int
 
     @staticmethod
@@ -149,6 +151,9 @@ class EventFilters(Schema):
 
 
 Capacity = whole_number(ge=1, le=100_000)
+FeedbackDelay = whole_number(ge=0, le=MAX_FEEDBACK_DELAY_MINUTES)
+SURVEY_TEXT = "A short survey e-mailed to those who attended, after the meeting (on by default)."
+SURVEY_DELAY_TEXT = "Minutes after the end that the survey is sent (default 120; at most 7 days)."
 # Minutes before the start; duplicates are sent once.
 Reminders = Annotated[list[whole_number(ge=1, le=MAX_REMINDER_MINUTES)], Field(max_length=10)]
 THEMES_TEXT = "Theme slugs, as in /api/themes; each must exist (an unknown one answers 404)."
@@ -175,6 +180,8 @@ class EventPatchIn(BodyIn):
     registration_closes_at: Timestamp | None = Field(None, description="null: closes when the meeting starts.")
     reminder_minutes_before: Reminders = Field(None, description=REMINDERS_TEXT)
     status: SettableStatus = Field(None, description="A meeting is cancelled with POST .../cancel instead.")
+    feedback_survey: bool = Field(None, description=SURVEY_TEXT)
+    feedback_delay_minutes: FeedbackDelay = Field(None, description=SURVEY_DELAY_TEXT)
 
     @field_validator("reminder_minutes_before")
     @classmethod
@@ -194,6 +201,8 @@ class EventCreateIn(EventPatchIn):
     audience: EventAudience = Audience.ALL
     reminder_minutes_before: Reminders = Field(default_factory=lambda: [10080, 1440], description=REMINDERS_TEXT)
     status: SettableStatus = Field(EventStatus.PUBLISHED.value, description="A new meeting cannot be cancelled.")
+    feedback_survey: bool = Field(True, description=SURVEY_TEXT)
+    feedback_delay_minutes: FeedbackDelay = Field(120, description=SURVEY_DELAY_TEXT)
 
 
 class EventDuplicateIn(BodyIn):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from events.choices import EventStatus
+from feedback.emails import survey_email
 from registrations.choices import Status
 from registrations.manage_links import manage_links_issue
 from registrations.personal_data.tokens import PRIVACY_LINK_MAX_AGE, privacy_token
@@ -123,7 +124,7 @@ def links_for(messages: Iterable[Message]) -> Links:
     active, confirmed = [], []
     for message in messages:
         registration = message.registration
-        if message.kind == Kind.PRIVACY_LINK:
+        if message.kind in (Kind.PRIVACY_LINK, Kind.FEEDBACK_REQUEST):
             continue  # carries its own link, and no manage link or feed
         if registration is not None and registration.status != Status.CANCELLED:
             active.append(registration.id)
@@ -138,6 +139,8 @@ def build(message: Message, *, links: Links | None = None) -> EmailMultiAlternat
     `links` (from links_for over a whole batch) saves the queries for the personal links."""
     if message.kind == Kind.PRIVACY_LINK:
         return _privacy_link_email(message)
+    if message.kind == Kind.FEEDBACK_REQUEST:
+        return survey_email(message)
     links = links if links is not None else links_for([message])
     registration = message.registration
     event = message.event

@@ -59,6 +59,7 @@ class Message(models.Model):
         THEME_ANNOUNCEMENT = "theme_announcement", _("New meeting on a theme")
         ORGANISER_MESSAGE = "organiser_message", _("Message from the organiser")
         PRIVACY_LINK = "privacy_link", _("Link to the person's data")
+        FEEDBACK_REQUEST = "feedback_request", _("Feedback survey")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")

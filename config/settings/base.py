@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "notifications",
     "workspace",
     "reports",
+    "feedback",
 ]
 
 MIDDLEWARE = [
@@ -273,6 +274,7 @@ CELERY_ENABLE_UTC = True
 CELERY_BEAT_SCHEDULE = {
     "schedule-reminders": {"task": "notifications.tasks.schedule_reminders", "schedule": 60.0},
     "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+    "schedule-feedback-surveys": {"task": "feedback.tasks.schedule_feedback_surveys", "schedule": 60.0},
     # Hourly is plenty for a limit counted in days; the task is idempotent.
     "personal-data-retention": {"task": "registrations.tasks.personal_data_retention", "schedule": 3600.0},
 }

@@ -23,6 +23,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import hash_secret
+from feedback.services import feedback_forget
 from notifications import outbox
 from notifications.models import CalendarFeed, Message
 
@@ -103,6 +104,7 @@ def _anonymise(registrations: list[Registration], *, now: datetime, reason: str)
     )
     ids = [registration.id for registration in registrations]
     ManageLink.objects.filter(registration_id__in=ids).delete()
+    feedback_forget(registration_ids=ids)
     # Today's services write no personal detail into the history; this keeps it so.
     changes = [
         change
