@@ -22,6 +22,9 @@ from .models import Feedback, FeedbackLink
 
 # Meetings that ended longer ago get no survey (records entered after the fact).
 SEND_WITHIN = timedelta(days=7)
+# ... except one whose survey fell due this recently: with the longest delay allowed (7 days)
+# it falls due just as the week is up, and beat, running each minute, sends it a moment later.
+LATE_BEAT = timedelta(minutes=5)
 
 
 class SurveyClosed(Exception):
@@ -36,11 +39,15 @@ def feedback_requests_due(*, now: datetime | None = None) -> int:
     outbox key). Attendance marked later is picked up at the next run."""
     now = now or timezone.now()
     ended = Event.objects.filter(
-        status=EventStatus.PUBLISHED, feedback_survey=True, ends_at__gt=now - SEND_WITHIN, ends_at__lte=now
+        status=EventStatus.PUBLISHED,
+        feedback_survey=True,
+        ends_at__gt=now - SEND_WITHIN - LATE_BEAT,
+        ends_at__lte=now,
     )
     created = 0
     for event in ended.order_by("ends_at", "id"):
-        if event.ends_at + timedelta(minutes=event.feedback_delay_minutes) <= now:
+        due = event.ends_at + timedelta(minutes=event.feedback_delay_minutes)
+        if due <= now and (now < event.ends_at + SEND_WITHIN or now < due + LATE_BEAT):
             with transaction.atomic():
                 created += _ask_attendees(event)
     return created

@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from events.choices import EventStatus
+from feedback.models import OPEN_FOR as SURVEY_OPEN_FOR
 from registrations.choices import Status
 from registrations.personal_data.services import placeholder_address
 
@@ -82,6 +83,13 @@ def _skip_reason(message: Message, now: datetime) -> str:
             return "meeting is cancelled or has started"
         if event.starts_at != message.event_starts_at:
             return "meeting has moved; its reminders are written anew"
+    if message.kind == Kind.FEEDBACK_REQUEST:
+        if registration is None or registration.attended is not True:
+            return "no longer marked as attended"
+        if event.status != EventStatus.PUBLISHED or not event.feedback_survey:
+            return "meeting is cancelled or its survey is off"
+        if now >= event.ends_at + SURVEY_OPEN_FOR:
+            return "the survey has closed"
     if message.kind == Kind.THEME_ANNOUNCEMENT and (event.status != EventStatus.PUBLISHED or event.starts_at <= now):
         return "meeting is no longer upcoming"
     if registration is not None and message.kind in (

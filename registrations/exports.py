@@ -75,7 +75,7 @@ def neutralise(value: str) -> str:
     return value
 
 
-def _local(value: datetime | None) -> str:
+def local_time(value: datetime | None) -> str:
     if value is None:
         return ""
     return timezone.localtime(value, timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M")
@@ -107,7 +107,7 @@ def _rows(queryset: QuerySet[Registration]) -> Iterator[list[str]]:
         for field in _FIELDS:
             value = values[field]
             if field in _TIME_FIELDS:
-                row.append(_local(value))
+                row.append(local_time(value))
             elif field in labels:
                 # An unknown code (from an older choice list) is shown as stored, not dropped.
                 row.append(labels[field].get(value, "" if value is None else str(value)))
@@ -132,12 +132,13 @@ def registration_export_rows_for_dates(*, date_from: date, date_to: date) -> Ite
     return _rows(queryset)
 
 
-def export_csv(rows: Iterable[list[str]]) -> bytes:
+def export_csv(rows: Iterable[list[str]], *, headers: list[str] | None = None) -> bytes:
     """Semicolon-separated (Swedish Excel's list separator), CRLF, UTF-8 with a BOM so that
-    Excel reads å, ä, ö as such rather than guessing a Windows code page."""
+    Excel reads å, ä, ö as such rather than guessing a Windows code page. `headers` default
+    to the registration list's."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([neutralise(header) for header in export_headers()])
+    writer.writerow([neutralise(header) for header in headers or export_headers()])
     for row in rows:
         writer.writerow([neutralise(value) for value in row])
     return buffer.getvalue().encode("utf-8-sig")
@@ -146,12 +147,15 @@ def export_csv(rows: Iterable[list[str]]) -> bytes:
 _MAX_COLUMN_WIDTH = 50
 
 
-def export_xlsx(rows: Iterable[list[str]], *, sheet_title: str = "Anmälningar") -> bytes:
-    """One sheet: bold, frozen header row with an autofilter; every cell a string."""
+def export_xlsx(
+    rows: Iterable[list[str]], *, sheet_title: str = "Anmälningar", headers: list[str] | None = None
+) -> bytes:
+    """One sheet: bold, frozen header row with an autofilter; every cell a string. `headers`
+    default to the registration list's."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title[:31]  # Excel's limit for sheet names
-    headers = export_headers()
+    headers = headers or export_headers()
     widths = [len(header) for header in headers]
     bold = Font(bold=True)
     row_count = 0
@@ -176,7 +180,7 @@ def export_xlsx(rows: Iterable[list[str]], *, sheet_title: str = "Anmälningar")
     return buffer.getvalue()
 
 
-def _slug(text: str, *, limit: int = 60) -> str:
+def filename_slug(text: str, *, limit: int = 60) -> str:
     # ASCII only: a filename in a quoted Content-Disposition must survive every browser.
     return slugify(text)[:limit].strip("-")
 
@@ -184,7 +188,7 @@ def _slug(text: str, *, limit: int = 60) -> str:
 def export_filename_for_event(event: Event, *, extension: str) -> str:
     """e.g. anmalningar-2026-12-01-tematraff-finansiering.xlsx"""
     day = timezone.localtime(event.starts_at, timezone.get_default_timezone()).date()
-    title = _slug(event.title) or f"traff-{event.id}"
+    title = filename_slug(event.title) or f"traff-{event.id}"
     return f"anmalningar-{day.isoformat()}-{title}.{extension}"
 
 

@@ -29,6 +29,20 @@ def _coded(value: str, label) -> dict:
     return {"code": value, "label": str(label)}
 
 
+def _feedback_row(registration: Registration) -> dict | None:
+    feedback = getattr(registration, "feedback", None)
+    if feedback is None or feedback.rating is None:
+        return None
+    return {
+        "rating": feedback.rating,
+        "comment": feedback.comment,
+        "themes": [theme.display_name for theme in feedback.wants_themes.all()],
+        "wants_themes_text": feedback.wants_themes_text,
+        "quote_allowed": feedback.quote_allowed,
+        "answered_at": _local(feedback.answered_at),
+    }
+
+
 def _registration_row(registration: Registration) -> dict:
     event = registration.event
     return {
@@ -61,6 +75,7 @@ def _registration_row(registration: Registration) -> dict:
             }
             for change in registration.changes.all()
         ],
+        "survey_answer": _feedback_row(registration),
     }
 
 
@@ -86,8 +101,8 @@ def personal_data_export(*, email: str) -> dict:
     registrations = (
         Registration.objects.alias(address=Lower("email"))
         .filter(address=address)
-        .select_related("event")
-        .prefetch_related("changes")
+        .select_related("event", "feedback")
+        .prefetch_related("changes", "feedback__wants_themes")
         .order_by("event__starts_at", "id")
     )
     interests = (

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
+from feedback.models import Feedback
 from notifications.models import CalendarFeed, Message
 from registrations.models import RegistrationChange, ThemeInterest
 from registrations.personal_data.selectors import personal_data_export
@@ -215,11 +216,17 @@ def test_the_download_is_a_json_attachment_with_iso_times(client, anna):
 
 
 def test_the_export_takes_a_fixed_number_of_queries(django_assert_num_queries, anna):
-    RegistrationFactory.create_batch(5, email="anna@example.org")
+    registrations = RegistrationFactory.create_batch(5, email="anna@example.org", attended=True)
     ThemeInterest.objects.create(theme=ThemeFactory(), email="anna@example.org")
+    for registration in registrations:
+        answer = Feedback.objects.create(event=registration.event, registration=registration, rating=4)
+        answer.wants_themes.set([ThemeFactory()])
 
-    with django_assert_num_queries(5):
-        personal_data_export(email="anna@example.org")
+    with django_assert_num_queries(6):
+        data = personal_data_export(email="anna@example.org")
+
+    answers = [row["survey_answer"] for row in data["registrations"] if row["survey_answer"]]
+    assert [answer["rating"] for answer in answers] == [4] * 5
 
 
 # The pages keep to the site's Content Security Policy
