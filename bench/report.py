@@ -1,7 +1,8 @@
 """The progress report's figures over 1,000,000 registrations, against hand-written SQL, on PostgreSQL.
 
 25,500 meetings (25,000 held in the half-year before today, 500 in the one after; a tenth are
-one-seat coaching sessions, one in a hundred is cancelled, each has 0-2 of 20 themes) and
+one-seat coaching sessions, two in three of them times of a business or life coaching series,
+one in a hundred is cancelled, each has 0-2 of 20 themes) and
 1,000,000 registrations by 200,000 people (e-mail in varying case, some blank), written with
 INSERT ... SELECT. Times `reports.selectors.progress_figures` for the half-year against
 hand-written SQL doing the same work in the same process: the same GROUP BYs and
@@ -39,12 +40,13 @@ INSERT INTO events_theme (slug, name, name_en, description, is_active)
 SELECT 'tema-' || t, 'Tema ' || t, '', '', true FROM generate_series(1, 20) t;
 
 INSERT INTO events_event (title, description, kind, audience, starts_at, ends_at, capacity, location, online_url,
-    municipality, reminder_minutes_before, status, sequence, created_at, updated_at)
+    municipality, reminder_minutes_before, feedback_survey, feedback_delay_minutes, status, sequence, created_at,
+    updated_at)
 SELECT 'Träff ' || n, '', (ARRAY['coaching', 'theme_meeting', 'theme_meeting', 'theme_meeting', 'theme_meeting',
     'digital_meeting_place', 'digital_meeting_place', 'network_meeting', 'supervisor_training', 'other'])[n %% 10 + 1],
     'all', s, s + interval '2 hours', CASE WHEN n %% 10 = 0 THEN 1 ELSE 40 END, 'Folkets hus',
     CASE WHEN n %% 3 = 0 THEN 'https://meet.example.org/' || n ELSE '' END, (%(municipalities)s::text[])[n %% 10 + 1],
-    '[]', CASE WHEN n %% 100 = 99 THEN 'cancelled' ELSE 'published' END, 0, now(), now()
+    '[]', n %% 10 <> 0, 120, CASE WHEN n %% 100 = 99 THEN 'cancelled' ELSE 'published' END, 0, now(), now()
 FROM generate_series(0, %(held)s + %(upcoming)s - 1) n,
     LATERAL (SELECT CASE WHEN n < %(held)s THEN %(first)s + n %% %(days)s * interval '1 day'
         ELSE %(next)s + n %% 150 * interval '1 day' END + (8 + n %% 10) * interval '1 hour' AS s) starts;
@@ -53,6 +55,17 @@ INSERT INTO events_event_themes (event_id, theme_id)
 SELECT e.id, t.id FROM events_event e CROSS JOIN LATERAL generate_series(1, e.id %% 3) k
     JOIN events_theme t ON t.slug = 'tema-' || CASE WHEN k = 1 THEN 1 + e.id %% 20
         ELSE 1 + (e.id %% 20 + 1 + e.id / 20 %% 19) %% 20 END;
+
+INSERT INTO coaching_coachingseries (coach_name, coach_presentation, kind_id, municipality, location, online_url,
+    starts_on, ends_on, weekdays, day_start, day_end, slot_minutes, gap_minutes, notice_hours, horizon_days,
+    per_person_limit, created_at)
+SELECT 'Coach ' || code, '', id, 'Flen', 'Folkets hus', '', %(start)s::date, %(start)s::date + 364, '[1, 3]',
+    '08:00', '18:00', 60, 0, 24, 42, 1, now()
+FROM coaching_coachingkind WHERE code IN ('business', 'life');
+
+UPDATE events_event e SET coaching_series_id = s.id
+FROM coaching_coachingseries s JOIN coaching_coachingkind k ON k.id = s.kind_id
+WHERE e.kind = 'coaching' AND e.id %% 3 <> 0 AND k.code = CASE WHEN e.id %% 3 = 1 THEN 'business' ELSE 'life' END;
 
 CREATE TEMP TABLE seats AS
 SELECT id, starts_at, row_number() OVER (ORDER BY id) - 1 AS n FROM events_event WHERE kind <> 'coaching';
@@ -97,7 +110,12 @@ FROM reports_participant;
 ANALYZE
 """
 
-IN_PERIOD = "e.status = 'published' AND e.starts_at >= %(from)s AND e.starts_at < %(to)s AND e.starts_at <= %(until)s"
+IN_PERIOD = (
+    "e.status = 'published' AND e.starts_at >= %(from)s AND e.starts_at < %(to)s AND e.starts_at <= %(until)s"
+    # A coaching time nobody holds a booking for is not a meeting held.
+    " AND (e.coaching_series_id IS NULL OR EXISTS (SELECT 1 FROM registrations_registration b"
+    " WHERE b.event_id = e.id AND b.status IN ('confirmed', 'waitlisted')))"
+)
 PER_MEETING = f"""
 SELECT e.id, e.title, e.kind, e.starts_at, e.municipality, e.online_url <> '',
     count(r.id) FILTER (WHERE r.status <> 'cancelled' AND (r.status = 'confirmed' OR r.attended)),
@@ -118,6 +136,15 @@ FROM registrations_registration r JOIN events_event e ON e.id = r.event_id {{joi
 WHERE {IN_PERIOD} AND r.status <> 'cancelled' AND r.attended
 """
 THEME_JOIN = "JOIN events_event_themes et ON et.event_id = e.id JOIN events_theme t ON t.id = et.theme_id"
+# Sessions held (attended) by the kind of the slot's series; meetings without one under "".
+COACHING = f"""
+SELECT coalesce(k.code, ''), coalesce(k.name, %(unspecified)s), count(*)
+FROM registrations_registration r JOIN events_event e ON e.id = r.event_id
+    LEFT JOIN coaching_coachingseries s ON s.id = e.coaching_series_id
+    LEFT JOIN coaching_coachingkind k ON k.id = s.kind_id
+WHERE {IN_PERIOD} AND e.kind = 'coaching' AND r.status <> 'cancelled' AND r.attended
+GROUP BY k.code, k.name
+"""
 MEETING_KEYS = ("id", "title", "kind", "starts_at", "municipality", "online", "registered", "attended", "no_shows")
 
 
@@ -144,6 +171,7 @@ def baseline(period) -> dict:
     from django.utils import timezone
 
     from events.selectors import local_day_start
+    from reports.coaching_figures import UNSPECIFIED_NAME
 
     def bounds(p, until):
         return {"from": local_day_start(p.start), "to": local_day_start(p.end + timedelta(days=1)), "until": until}
@@ -171,6 +199,13 @@ def baseline(period) -> dict:
             "scheduled_next": meetings(cursor, bounds(period.following(), datetime(9999, 1, 1, tzinfo=UTC))),
         }
         figures["coaching_sessions"] = figures["events_held_by_kind"].get("coaching", 0)
+        cursor.execute(COACHING, {**held, "unspecified": UNSPECIFIED_NAME})
+        by_kind = {code: {"name": name, "sessions": sessions} for code, name, sessions in cursor.fetchall()}
+        figures["coaching"] = {
+            "sessions": sum(row["sessions"] for row in by_kind.values()),
+            "people": figures["attendees_by_kind"].get("coaching", 0),
+            "by_kind": by_kind,
+        }
         months = {}
         for event in events:
             month = months.setdefault(event["starts_at"][:7], Counter())
@@ -223,7 +258,9 @@ def main() -> int:
     load_seconds = time.perf_counter() - started
 
     orm, sql = progress_figures(period), baseline(period)  # also warms both
-    differing = [key for key in orm.keys() | sql.keys() if orm.get(key) != sql.get(key)]
+    # The keys the baseline computes, each compared; the survey's (feedback, quotable_comments)
+    # are not among them: the data has no answers, and their queries are the feedback app's.
+    differing = [key for key in sql if orm.get(key) != sql[key]]
     timings = {progress_figures: [], baseline: []}
     for _ in range(ROUNDS):
         for run, seconds in timings.items():

@@ -12,6 +12,7 @@ import re
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, ValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404, JsonResponse
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views import defaults
 from ninja import NinjaAPI
@@ -30,9 +31,17 @@ logger = logging.getLogger(__name__)
 # Where ninja says a value came from; not part of a field's name.
 _SOURCES = ("body", "query", "path", "payload", "header", "cookie", "form")
 # The codes of Django's uniqueness checks: the value is taken, a conflict with what exists.
-# A value taken already, or two valid values that do not fit together (a meeting ending
-# before it starts): the body matches the document, so the answer is 409, not 422.
-_CONFLICT_CODES = {"unique", "unique_together", "unique_constraint", "ends_before_start"}
+# A value taken already, or valid values that do not fit together (a meeting ending before
+# it starts, a series too long or making too many times): the body matches the document, so
+# the answer is 409, not 422.
+_CONFLICT_CODES = {
+    "unique",
+    "unique_together",
+    "unique_constraint",
+    "ends_before_start",
+    "series_too_long",
+    "too_many_slots",
+}
 
 
 def _field_name(loc) -> str:
@@ -118,7 +127,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(SignupRejected)
     def signup_rejected(request, exc):
         # A meeting that does not exist is not found; a known one that takes no sign-ups is a conflict.
-        return answer(request, 404 if exc.unknown else 409, str(exc), event_id=exc.event_id)
+        nearest = [
+            {"event_id": slot.id, "starts_at": localtime(slot.starts_at), "ends_at": localtime(slot.ends_at)}
+            for slot in exc.nearest
+        ]
+        extra = {"nearest_free": nearest} if nearest else {}
+        return answer(request, 404 if exc.unknown else 409, str(exc), event_id=exc.event_id, **extra)
 
     @api.exception_handler(RegistrationConflict)
     @api.exception_handler(EventConflict)

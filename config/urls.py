@@ -14,6 +14,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("arrangor/", include("workspace.urls")),
     path("", include("registrations.urls")),
+    path("", include("coaching.urls")),
     path("", include("feedback.urls")),
     path("", include("events.urls")),
     prefix_default_language=False,

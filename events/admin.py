@@ -43,7 +43,7 @@ class EventAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     filter_horizontal = ["themes"]
     inlines = [RegistrationInline]
-    readonly_fields = ["sequence", "created_at", "updated_at"]
+    readonly_fields = ["coaching_series", "sequence", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "kind", "themes", "audience", "description", "status"]}),
         (_("Time and place"), {"fields": ["starts_at", "ends_at", "municipality", "location", "online_url"]}),
@@ -51,7 +51,8 @@ class EventAdmin(admin.ModelAdmin):
             _("Registration"),
             {"fields": ["capacity", "registration_opens_at", "registration_closes_at", "reminder_minutes_before"]},
         ),
-        (_("Record"), {"fields": ["sequence", "created_at", "updated_at"]}),
+        (_("Feedback"), {"fields": ["feedback_survey", "feedback_delay_minutes"]}),
+        (_("Record"), {"fields": ["coaching_series", "sequence", "created_at", "updated_at"]}),
     ]
 
     def save_model(self, request, obj, form, change):

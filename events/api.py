@@ -206,5 +206,6 @@ def organiser_theme_create(request, payload: ThemeIn):
 
 @organiser_router.get("/themes/demand", response=list[ThemeDemandOut])
 def organiser_theme_demand(request):
-    """Per theme: how many want meetings on it, and how many are planned."""
+    """Per theme: how many want meetings on it, how many are planned, and how many survey
+    answers asked for it."""
     return theme_demand()

@@ -57,6 +57,15 @@ class Event(models.Model):
         _("registration closes"), null=True, blank=True, help_text=_("Empty means when the meeting starts.")
     )
     reminder_minutes_before = models.JSONField(_("reminders (minutes before)"), default=default_reminders, blank=True)
+    # A coaching slot: one seat, no waiting list, booked from the series' day view.
+    coaching_series = models.ForeignKey(
+        "coaching.CoachingSeries",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="slots",
+        verbose_name=_("coaching series"),
+    )
     # The short survey to those who attended; off e.g. for coaching.
     feedback_survey = models.BooleanField(_("feedback survey"), default=True)
     feedback_delay_minutes = models.PositiveIntegerField(

@@ -57,6 +57,7 @@ class ThemeDemandOut(Schema):
     name: str
     interested: int
     upcoming_events: int
+    feedback_wanted: int = Field(description="Answered surveys that asked for meetings on the theme.")
 
 
 class EventOut(Schema):

@@ -1,6 +1,6 @@
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from registrations.choices import Status
@@ -30,8 +30,11 @@ def event_list_upcoming(
     starts_from: date | None = None,
     starts_to: date | None = None,
 ) -> QuerySet[Event]:
-    """Published meetings that have not started, with seat counts; dates are local and inclusive."""
-    queryset = Event.objects.filter(status=EventStatus.PUBLISHED, starts_at__gt=timezone.now())
+    """Published meetings that have not started, with seat counts; dates are local and inclusive.
+    Coaching slots are not among them: they are booked from the coaching pages."""
+    queryset = Event.objects.filter(
+        status=EventStatus.PUBLISHED, starts_at__gt=timezone.now(), coaching_series__isnull=True
+    )
     if theme:
         queryset = queryset.filter(themes__slug=theme)
     if kind:
@@ -89,7 +92,16 @@ def theme_slugs_unknown(*, slugs: list[str]) -> list[str]:
 
 
 def theme_demand() -> QuerySet[Theme]:
-    """Each theme with the number of people interested and of upcoming published meetings."""
+    """Each theme with the number of people interested, of upcoming published meetings and
+    of answered surveys that asked for it (`feedback_wanted`)."""
+    # Counted apart, per theme: a third join beside interests and meetings would multiply
+    # each theme's rows by its answers once more.
+    feedback_wanted = (
+        Theme.objects.filter(pk=OuterRef("pk"))
+        .values("pk")
+        .annotate(answers=Count("wanted_in_feedback", filter=Q(wanted_in_feedback__rating__isnull=False)))
+        .values("answers")
+    )
     return Theme.objects.annotate(
         interested=Count("interests", distinct=True),
         upcoming_events=Count(
@@ -97,4 +109,5 @@ def theme_demand() -> QuerySet[Theme]:
             filter=Q(events__status=EventStatus.PUBLISHED, events__starts_at__gt=timezone.now()),
             distinct=True,
         ),
+        feedback_wanted=Subquery(feedback_wanted),
     ).order_by("-interested", "name")

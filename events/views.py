@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import pgettext_lazy
 
 from .forms import EventFilterForm
@@ -52,4 +52,7 @@ def event_detail(request, event_id: int):
     event = event_get_public(event_id=event_id)
     if event is None:
         raise Http404
+    if event.coaching_series_id:
+        # A coaching time is booked on its own page (one seat, the coach's other times).
+        return redirect("coaching:book", event_id=event.id)
     return render(request, "events/detail.html", {"event": event})

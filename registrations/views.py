@@ -1,5 +1,6 @@
 """Public sign-up pages: the form, its confirmation, and the personal manage and cancel pages."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -73,6 +74,16 @@ def _outcomes_for_session(outcomes) -> list[dict]:
     ]
 
 
+def signup_done_remember(request, outcomes, *, email: str, themes: Sequence[str] = ()) -> None:
+    """Keeps a sign-up's outcome for the confirmation page (registrations:done) to show after
+    the redirect; a coaching booking is confirmed there too."""
+    request.session[DONE_SESSION_KEY] = {
+        "outcomes": _outcomes_for_session(outcomes),
+        "themes": list(themes),
+        "email": email,
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request):
     form = _signup_form(request)
@@ -95,13 +106,8 @@ def signup(request):
             except SignupRejected as error:
                 form.add_error("event", str(error))
             else:
-                request.session[DONE_SESSION_KEY] = {
-                    "outcomes": _outcomes_for_session(outcomes),
-                    "themes": [
-                        theme.display_name for theme in form.theme_choices if theme.slug in data["theme_interests"]
-                    ],
-                    "email": data["email"],
-                }
+                themes = [theme.display_name for theme in form.theme_choices if theme.slug in data["theme_interests"]]
+                signup_done_remember(request, outcomes, email=data["email"], themes=themes)
                 return redirect("registrations:done")
     context = {"form": form, "privacy": privacy_notice_current(language=request_language())}
     return render(request, "registrations/signup.html", context, status=status)

@@ -1,6 +1,7 @@
 """Drafts of the sections that the records can write: what was held (2), what is coming (7)
 and the participants' outcomes (8). They take the figures (live or a finalised snapshot) and
 return paragraphs in Swedish, the language of the funder's form; the organiser edits them.
+Numbers with decimals are written the Swedish way here too ("4,6"), whatever the page's language.
 
 A paragraph starting with "## " is a sub-heading, as the seed groups its activities.
 """
@@ -8,6 +9,8 @@ A paragraph starting with "## " is a sub-heading, as the seed groups its activit
 from datetime import datetime
 
 from events.choices import Kind
+
+from .coaching_figures import UNSPECIFIED, coaching_kinds_in_order
 
 MONTHS = [
     "januari", "februari", "mars", "april", "maj", "juni",
@@ -37,9 +40,14 @@ def people(count: int) -> str:
     return f"{count} {'person' if count == 1 else 'personer'}"
 
 
+def in_sentence(name: str) -> str:
+    """A name as a word inside a sentence: "Effektmätning" → "effektmätning", "IOP" kept."""
+    return name[:1].lower() + name[1:] if name[1:2].islower() else name
+
+
 def themes_phrase(themes: list[str]) -> str:
     """["Finansiering", "Effektmätning"] → "finansiering och effektmätning" (acronyms kept)."""
-    words = [name[:1].lower() + name[1:] if name[1:2].islower() else name for name in themes]
+    words = [in_sentence(name) for name in themes]
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} och {words[-1]}"
 
 
@@ -55,11 +63,26 @@ def _attendance_phrase(event: dict) -> str:
     return f"{attended} deltog av {registered} anmälda"
 
 
-def _held_sentence(event: dict) -> str:
-    _heading, one = KIND_WORDS[Kind(event["kind"])]
+def decimal(value: float) -> str:
+    """4.6 → "4,6": one decimal, with the Swedish decimal comma."""
+    return f"{value:.1f}".replace(".", ",")
+
+
+def _score_sentence(what: str, answers: dict | None) -> str:
+    """The sentence after the attendance: " Deltagarna gav träffen i snitt 4,6 av 5 (11 svar).";
+    nothing when the survey has no answers."""
+    if not answers or not answers["responses"]:
+        return ""
+    return f" Deltagarna gav {what} i snitt {decimal(answers['average'])} av 5 ({answers['responses']} svar)."
+
+
+def _held_sentence(event: dict, answers: dict | None) -> str:
+    kind = Kind(event["kind"])
+    _heading, one = KIND_WORDS[kind]
     about = f" med tema {themes_phrase(event['themes'])}" if event["themes"] else f", ”{event['title']}”"
     when = MONTHS[_local(event).month - 1]
-    return f"I {when} genomfördes {one}{about}; {_attendance_phrase(event)}."
+    the_meeting = "utbildningen" if kind == Kind.SUPERVISOR_TRAINING else "träffen"
+    return f"I {when} genomfördes {one}{about}; {_attendance_phrase(event)}.{_score_sentence(the_meeting, answers)}"
 
 
 def _sessions(count: int) -> str:
@@ -72,22 +95,55 @@ def _month_span(events: list[dict]) -> str:
     return f"i {first}" if months[0] == months[-1] else f"från {first} till {last}"
 
 
-def _coaching_sentence(events: list[dict], coached: int) -> str:
-    return f"{_sessions(len(events))} genomfördes {_month_span(events)}, med {people(coached)}."
+def _kinds_phrase(by_kind: dict[str, dict]) -> str:
+    """The sessions by kind in brackets, e.g. ' (38 affärscoachning, 14 life-coachning)'.
+    Nothing when no session has a kind (all from before series existed): "(50 coachning utan
+    angiven inriktning)" would only repeat the total."""
+    kinds = coaching_kinds_in_order(by_kind)
+    if all(code == UNSPECIFIED for code, _row in kinds):
+        return ""
+    counts = [f"{row['sessions']} {in_sentence(row['name'])}" for _code, row in kinds]
+    return f" ({', '.join(counts)})"
+
+
+def _coaching_paragraph(events: list[dict], coaching: dict, answers: dict | None) -> str | None:
+    """The coaching sessions held (attended), by kind, and the people coached; then their
+    score, one figure for all the sessions, as one person's score would be theirs."""
+    held = [event for event in events if event["attended"]]
+    if held:
+        sessions = coaching["sessions"]
+        the_sessions = "coachningen" if sessions == 1 else "coachningarna"
+        sentence = (
+            f"{_sessions(sessions)} genomfördes {_month_span(held)}{_kinds_phrase(coaching['by_kind'])}, "
+            f"med {people(coaching['people'])}."
+        )
+        return sentence + _score_sentence(the_sessions, answers)
+    booked = [event for event in events if event["registered"]]
+    if not booked:
+        return None  # only free times nobody took: nothing was held
+    count = sum(event["registered"] for event in booked)
+    was_booked = f"{_sessions(count)} var {'bokad' if count == 1 else 'bokade'} {_month_span(booked)}"
+    if any(event["no_shows"] for event in booked):
+        return f"{was_booked}, men ingen är registrerad som genomförd."
+    return f"{was_booked} (närvaron är inte registrerad)."
 
 
 def activities_held(figures: dict) -> list[str]:
     """Section 2: the meetings held, kind by kind."""
     paragraphs: list[str] = []
+    feedback = figures["feedback"]
+    answers = {row["id"]: row for row in feedback["by_event"]}
     for kind, (heading, _one) in KIND_WORDS.items():
         events = [event for event in figures["events"] if event["kind"] == kind]
         if not events:
             continue
-        paragraphs.append(f"## {heading}")
         if kind == Kind.COACHING:
-            paragraphs.append(_coaching_sentence(events, figures["attendees_by_kind"].get(kind, 0)))
+            coaching = _coaching_paragraph(events, figures["coaching"], feedback["by_kind"].get(kind))
+            if coaching:
+                paragraphs += [f"## {heading}", coaching]
         else:
-            paragraphs.append(" ".join(_held_sentence(event) for event in events))
+            paragraphs.append(f"## {heading}")
+            paragraphs.append(" ".join(_held_sentence(event, answers.get(event["id"])) for event in events))
     if not paragraphs:
         paragraphs.append("Inga träffar hölls under perioden.")
     return paragraphs

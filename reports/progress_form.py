@@ -13,7 +13,10 @@ from events.choices import Kind, Municipality
 from registrations.choices import Gender, OrganisationType
 
 from . import drafts
+from .coaching_figures import coaching_before_kinds, coaching_tables
 from .content import Chart, ReportContent, Section, Table
+from .feedback_tables import feedback_tables
+from .labels import code_label
 from .models import Programme, ProgressReport
 from .selectors import Period, progress_figures
 
@@ -51,10 +54,19 @@ def drafted_text(report: ProgressReport, figures: dict) -> dict[str, str]:
     }
 
 
+# A report finalised before the survey existed froze no answers: it reads as having none.
+# One finalised before coaching was counted by kind gets its coaching from what it froze.
+UNSURVEYED = {
+    "feedback": {"responses": 0, "average": None, "by_kind": {}, "by_theme": [], "by_event": []},
+    "quotable_comments": [],
+}
+
+
 def report_figures(report: ProgressReport) -> dict:
     """The report's figures: frozen when it is final, else computed from the records now."""
     if report.is_final:
-        return report.snapshot["figures"]
+        frozen = report.snapshot["figures"]
+        return {**UNSURVEYED, "coaching": coaching_before_kinds(frozen), **frozen}
     return progress_figures(Period(report.period_start, report.period_end))
 
 
@@ -65,7 +77,7 @@ def report_content(report: ProgressReport, figures: dict | None = None) -> Repor
         frozen = ReportContent.from_dict(report.snapshot["content"])
         # Hiding small numbers is a choice per copy shared, so it still applies to frozen figures.
         with translation.override("sv"):
-            tables = figure_tables(report.snapshot["figures"], suppress_small=report.suppress_small_numbers)
+            tables = figure_tables(report_figures(report), suppress_small=report.suppress_small_numbers)
         return dataclasses.replace(frozen, appendix=tables)
     return content_build(report, figures or report_figures(report), Programme.load())
 
@@ -174,14 +186,6 @@ def _participants_table(participants: dict) -> list[list[str]]:
     return rows
 
 
-def code_label(choices, code: str) -> str:
-    """The label of a code in the active language; an unknown (older) code as stored."""
-    try:
-        return str(choices(code).label)
-    except ValueError:
-        return code or "–"
-
-
 def figure_tables(figures: dict, *, suppress_small: bool) -> list[Table]:
     """The figures as tables: the report's appendix and its CSV/XLSX export."""
 
@@ -201,9 +205,9 @@ def figure_tables(figures: dict, *, suppress_small: bool) -> list[Table]:
                 ["Deltog", str(figures["attended"])],
                 ["Uteblev", str(figures["no_shows"])],
                 ["Unika besökare", str(figures["unique_attendees"])],
-                ["Coachningar", str(figures["coaching_sessions"])],
             ],
         ),
+        *coaching_tables(figures),
         Table(
             "Träffar som hölls",
             [
@@ -241,6 +245,7 @@ def figure_tables(figures: dict, *, suppress_small: bool) -> list[Table]:
                 *([theme["name"], str(theme["attendees"])] for theme in figures["attendees_by_theme"].values()),
             ],
         ),
+        *feedback_tables(figures),
     ]
 
 

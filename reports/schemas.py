@@ -68,6 +68,45 @@ class ParticipantsOut(Schema):
     actual: ActualParticipantsOut
 
 
+class ScoreOut(Schema):
+    responses: int = Field(description="Answered surveys (a survey not answered counts nowhere).")
+    average: float | None = Field(description="Average rating 1–5, one decimal; null without answers.")
+
+
+class ThemeScoreOut(ScoreOut):
+    slug: str
+    name: str
+
+
+class EventScoreOut(ScoreOut):
+    id: int
+    title: str
+    kind: str
+    starts_at: datetime
+
+
+class FeedbackFiguresOut(ScoreOut):
+    by_kind: dict[str, ScoreOut] = Field(description="Per meeting kind that has answers.")
+    by_theme: list[ThemeScoreOut] = Field(description="Per theme of the meetings answered about.")
+    by_event: list[EventScoreOut] = Field(description="Each held meeting with answers, in time order.")
+
+
+class CoachingKindOut(Schema):
+    name: str = Field(description="The kind's Swedish name, as the report prints it.")
+    sessions: int
+
+
+class CoachingOut(Schema):
+    sessions: int = Field(
+        description="Coaching sessions held: attended registrations of the coaching meetings held in the period."
+    )
+    people: int = Field(description="Different people coached (by e-mail address, as unique_attendees).")
+    by_kind: dict[str, CoachingKindOut] = Field(
+        description='Sessions per kind of coaching: the code of the series the slot belongs to, e.g. "business". '
+        'Coaching meetings without a series count under the code "" (name "Coachning utan angiven inriktning").'
+    )
+
+
 class ProgressOut(Schema):
     period: dict[str, date]
     finalised_at: datetime | None = Field(
@@ -84,9 +123,17 @@ class ProgressOut(Schema):
     attendees_by_organisation_type: dict[str, int]
     attendees_by_kind: dict[str, int]
     attendees_by_theme: dict[str, ThemeAttendeesOut]
-    coaching_sessions: int
+    coaching_sessions: int = Field(
+        description="Coaching meetings held (each one seat, booked or not); see coaching for the sessions that "
+        "took place."
+    )
+    coaching: CoachingOut = Field(description="Coaching sessions held, by kind, and the people coached.")
     months: list[MonthOut]
     events: list[HeldEventOut]
     scheduled_next: list[HeldEventOut] = Field(description="Published meetings of the following period.")
     participants: ParticipantsOut
     outcomes: dict[str, int] = Field(description="Participants per kind of outcome reached in the period.")
+    feedback: FeedbackFiguresOut = Field(
+        description="The attendees' survey answers about the meetings held in the period (the same period rule); "
+        "frozen with a finalised report."
+    )

@@ -11,16 +11,18 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from events.choices import EventStatus, Kind
 from events.models import Event
 from events.selectors import local_day_start
-from registrations.choices import Status
+from feedback.selectors import feedback_figures, quotable_comments
+from registrations.choices import ACTIVE_STATUSES, Status
 from registrations.models import Registration
 
+from .coaching_figures import UNSPECIFIED, UNSPECIFIED_NAME
 from .models import Outcome, Participant, Programme, ProgressReport
 
 
@@ -78,8 +80,16 @@ def _starting_in(period: Period) -> Q:
     )
 
 
+def _booked_or_not_a_slot() -> Q:
+    # A coaching time nobody booked is an offer, not a meeting: it is neither held nor planned.
+    booked = Registration.objects.filter(event=OuterRef("pk"), status__in=ACTIVE_STATUSES)
+    return Q(coaching_series__isnull=True) | Q(Exists(booked))
+
+
 def _held(period: Period) -> QuerySet[Event]:
-    return Event.objects.filter(_starting_in(period), status=EventStatus.PUBLISHED, starts_at__lte=timezone.now())
+    return Event.objects.filter(
+        _starting_in(period), _booked_or_not_a_slot(), status=EventStatus.PUBLISHED, starts_at__lte=timezone.now()
+    )
 
 
 def _with_counts(events: QuerySet[Event]) -> list[dict]:
@@ -113,7 +123,8 @@ def events_held(period: Period) -> list[dict]:
 def events_scheduled(period: Period) -> list[dict]:
     """Published meetings starting in `period` (section 7). Not only future ones: a report
     written after the fact lists what was planned for the period after it."""
-    return _with_counts(Event.objects.filter(_starting_in(period), status=EventStatus.PUBLISHED))
+    scheduled = Event.objects.filter(_starting_in(period), _booked_or_not_a_slot(), status=EventStatus.PUBLISHED)
+    return _with_counts(scheduled)
 
 
 def _attendances(period: Period) -> QuerySet[Registration]:
@@ -141,7 +152,9 @@ def progress_figures(period: Period) -> dict:
     """Every number of the report for `period`, JSON-shaped (the API's answer and the
     snapshot a finalised report keeps). Keys of brief.md's contract, and more."""
     events = events_held(period)
+    held = _held(period)
     unique = _attendances(period).aggregate(**_PEOPLE)
+    by_kind = _unique_attendees_by(period, "event__kind")
     by_theme_rows = (
         _attendances(period)
         .filter(event__themes__isnull=False)
@@ -160,18 +173,42 @@ def progress_figures(period: Period) -> dict:
         "attendees_by_gender": _unique_attendees_by(period, "gender"),
         "attendees_by_municipality": _unique_attendees_by(period, "municipality"),
         "attendees_by_organisation_type": _unique_attendees_by(period, "organisation_type"),
-        "attendees_by_kind": _unique_attendees_by(period, "event__kind"),
+        "attendees_by_kind": by_kind,
         "attendees_by_theme": {
             row["event__themes__slug"]: {"name": row["event__themes__name"], "attendees": _people(row)}
             for row in by_theme_rows
         },
         "coaching_sessions": sum(1 for event in events if event["kind"] == Kind.COACHING),
+        "coaching": _coaching(period, people=by_kind.get(Kind.COACHING, 0)),
         "months": _months(events),
         "events": [_event_row(event) for event in events],
         "scheduled_next": [_event_row(event) for event in events_scheduled(period.following())],
         "participants": participant_figures(period),
         "outcomes": outcome_figures(period),
+        "feedback": _feedback(held),
+        "quotable_comments": _quotable(held),
     }
+
+
+def _coaching(period: Period, *, people: int) -> dict:
+    """Coaching sessions held: attended registrations of the period's coaching meetings (one
+    seat each), by the series' kind of coaching. `people` are the coached attendees, counted
+    as every other breakdown of unique attendees counts them."""
+    rows = (
+        _attendances(period)
+        .filter(event__kind=Kind.COACHING)
+        .values("event__coaching_series__kind__code", "event__coaching_series__kind__name")
+        .annotate(sessions=Count("id"))
+        .order_by("event__coaching_series__kind__code")
+    )
+    by_kind = {
+        row["event__coaching_series__kind__code"] or UNSPECIFIED: {
+            "name": row["event__coaching_series__kind__name"] or UNSPECIFIED_NAME,
+            "sessions": row["sessions"],
+        }
+        for row in rows
+    }
+    return {"sessions": sum(row["sessions"] for row in by_kind.values()), "people": people, "by_kind": by_kind}
 
 
 def _event_row(event: dict) -> dict:
@@ -187,6 +224,32 @@ def _event_row(event: dict) -> dict:
         "attended": event["attended"],
         "no_shows": event["no_shows"],
     }
+
+
+def _local_iso(moment) -> str:
+    return timezone.localtime(moment).isoformat()
+
+
+def _feedback(held: QuerySet[Event]) -> dict:
+    """The survey answers about the held meetings (the same period rule as every other
+    figure), with local times as text so that a finalised report can keep them as JSON."""
+    figures = feedback_figures(held)
+    return {**figures, "by_event": [{**row, "starts_at": _local_iso(row["starts_at"])} for row in figures["by_event"]]}
+
+
+def _quotable(held: QuerySet[Event]) -> list[dict]:
+    """Comments whose writers allowed quoting without a name, for the organiser to pick from.
+    Kept in the snapshot: deleting a person's data later empties the live comment, not the
+    report already sent."""
+    return [
+        {
+            "starts_at": _local_iso(row["event__starts_at"]),
+            "title": row["event__title"],
+            "rating": row["rating"],
+            "comment": row["comment"],
+        }
+        for row in quotable_comments(held)
+    ]
 
 
 def _months(events: list[dict]) -> list[dict]:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from events.choices import EventStatus
-from events.models import Event, Theme
+from events.models import MAX_FEEDBACK_DELAY_MINUTES, Event, Theme
 
 DATETIME_FIELDS = ["starts_at", "ends_at", "registration_opens_at", "registration_closes_at"]
 COMMON_REMINDERS = [7 * 24 * 60, 2 * 24 * 60, 24 * 60, 2 * 60, 60, 15]
@@ -76,12 +76,28 @@ class MeetingForm(forms.ModelForm):
             "online_url",
             "municipality",
             "reminder_minutes_before",
+            "feedback_survey",
+            "feedback_delay_minutes",
             "status",
         ]
         field_classes = {name: forms.SplitDateTimeField for name in DATETIME_FIELDS}
         widgets = {name: LocalDateTimeWidget() for name in DATETIME_FIELDS} | {
             "description": forms.Textarea(attrs={"rows": 6}),
             "online_url": forms.URLInput(attrs={"placeholder": "https://"}),
+            "feedback_delay_minutes": forms.NumberInput(
+                attrs={"min": 0, "max": MAX_FEEDBACK_DELAY_MINUTES, "step": 1, "inputmode": "numeric"}
+            ),
+        }
+        labels = {
+            "feedback_survey": _("Send a short survey to those who attended"),
+            "feedback_delay_minutes": _("Send it this many minutes after the end"),
+        }
+        help_texts = {
+            "feedback_survey": _(
+                "One e-mail asking how useful the meeting was and which themes they want next. "
+                "Only to those marked as attended."
+            ),
+            "feedback_delay_minutes": _("120 is two hours, 1440 one day, at most 10080 (a week). Empty means 120."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -91,6 +107,8 @@ class MeetingForm(forms.ModelForm):
         self.fields["themes"].queryset = Theme.objects.filter(Q(is_active=True) | current_themes)
         self.fields["capacity"].validators.append(MinValueValidator(1))
         self.fields["capacity"].widget.attrs["min"] = 1
+        # Empty means the model's default; a form posted without the field keeps working.
+        self.fields["feedback_delay_minutes"].required = False
         # A meeting made through the API may have reminders that are not among the common ones.
         current = self.instance.reminder_minutes_before if self.instance.pk else []
         minutes = sorted(set(COMMON_REMINDERS) | set(current or []), reverse=True)
@@ -101,6 +119,11 @@ class MeetingForm(forms.ModelForm):
         if url and not url.lower().startswith(("https://", "http://")):
             raise forms.ValidationError(_("Enter a link that starts with https://."))
         return url
+
+    def clean_feedback_delay_minutes(self) -> int:
+        minutes = self.cleaned_data["feedback_delay_minutes"]
+        # The form field's initial value is the model's default.
+        return self.fields["feedback_delay_minutes"].initial if minutes is None else minutes
 
     def clean_reminder_minutes_before(self) -> list[int]:
         values = self.cleaned_data["reminder_minutes_before"]

@@ -17,9 +17,11 @@ from django.views.decorators.http import require_POST
 
 from events.choices import Kind, Municipality
 from registrations.choices import Gender, OrganisationType
+from reports.coaching_figures import coaching_kinds_in_order
 from reports.exports import FORMATS, report_file
+from reports.labels import code_label
 from reports.models import Outcome, Participant, Programme, ProgressReport
-from reports.progress_form import code_label, drafted_text, report_content, report_figures
+from reports.progress_form import drafted_text, report_content, report_figures
 from reports.selectors import Period, half_year_containing, progress_report_for
 from reports.services import (
     ReportFinal,
@@ -33,6 +35,7 @@ from reports.services import (
     progress_report_update,
 )
 
+from .report_feedback import feedback_context
 from .report_forms import (
     DRAFTED_FIELDS,
     OutcomeForm,
@@ -121,6 +124,12 @@ def _figures_context(figures: dict) -> dict:
         "months": [{**month, "first_day": date.fromisoformat(f"{month['month']}-01")} for month in figures["months"]],
         "breakdowns": [(title, rows) for title, rows in breakdowns if rows],
         "participants": figures["participants"],
+        # Kinds by their Swedish name, as themes are shown; the one without a kind in words.
+        "coaching_kinds": [
+            (row["name"] if code else _("Kind not stated"), row["sessions"])
+            for code, row in coaching_kinds_in_order(figures["coaching"]["by_kind"])
+        ],
+        **feedback_context(figures),
     }
 
 

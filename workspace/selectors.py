@@ -1,11 +1,12 @@
 """Reads for the organiser workspace. Every list is one query whatever its length: counts are
 conditional aggregates in SQL, never a query per meeting or per registration."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from events.models import Event
+from feedback.selectors import with_feedback
 from registrations.choices import ACTIVE_STATUSES, Status
 from registrations.models import Registration
 
@@ -20,13 +21,27 @@ def _with_attendance_counts(queryset: QuerySet[Event]) -> QuerySet[Event]:
     )
 
 
+def _with_feedback_figures(queryset: QuerySet[Event]) -> QuerySet[Event]:
+    # with_feedback joins the answers; in the same query as the registration counts each
+    # side would multiply the other, so the figures come from a subquery per meeting.
+    figures = with_feedback(Event.objects.filter(pk=OuterRef("pk")).values("pk"))
+    return queryset.annotate(
+        feedback_responses=Subquery(figures.values("feedback_responses")),
+        feedback_average=Subquery(figures.values("feedback_average")),
+    )
+
+
 def event_list_with_attendance(*, past: bool) -> QuerySet[Event]:
-    """Meetings with their seat and attendance counts. A meeting still under way counts as
-    upcoming (the door is still open); past ones come most recent first."""
+    """Meetings with their seat and attendance counts, and past ones with their survey's
+    `feedback_responses` and `feedback_average`. A meeting still under way counts as
+    upcoming (the door is still open); past ones come most recent first. Coaching times are
+    not among them: they have their own pages (the series and the coach's day)."""
     now = timezone.now()
+    meetings = Event.objects.filter(coaching_series__isnull=True)
     if past:
-        return _with_attendance_counts(Event.objects.filter(ends_at__lte=now)).order_by("-starts_at", "-id")
-    return _with_attendance_counts(Event.objects.filter(ends_at__gt=now)).order_by("starts_at", "id")
+        held = _with_feedback_figures(_with_attendance_counts(meetings.filter(ends_at__lte=now)))
+        return held.order_by("-starts_at", "-id")
+    return _with_attendance_counts(meetings.filter(ends_at__gt=now)).order_by("starts_at", "id")
 
 
 def event_get_with_attendance(*, event_id: int) -> Event | None:

@@ -3,7 +3,7 @@ from datetime import date
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from . import history, meetings, messaging, privacy, report_views, security, views
+from . import coaching, feedback_exports, history, meetings, messaging, privacy, report_views, security, views
 
 
 class IsoDateConverter:
@@ -43,11 +43,34 @@ urlpatterns = [
     path("traffar/<int:event_id>/incheckning/<int:registration_id>/", views.checkin_mark, name="mark"),
     path("anmalan/<int:registration_id>/historik/", history.registration_history_page, name="registration_history"),
     path("traffar/<int:event_id>/meddelande/", messaging.event_messages, name="messages"),
+    # The survey's answers as files, without names (workspace/feedback_exports.py).
+    path(
+        "traffar/<int:event_id>/omdomen.<str:extension>",
+        feedback_exports.event_feedback_export,
+        name="event_feedback_export",
+    ),
+    path("omdomen/", feedback_exports.feedback_export_period, name="feedback_export_period"),
+    path(
+        "omdomen/<workspace_date:start>/<workspace_date:end>/omdomen.<str:extension>",
+        feedback_exports.feedback_export,
+        name="feedback_export",
+    ),
     # Creating, changing, copying and cancelling meetings (workspace/meetings.py).
     path("traffar/ny/", meetings.meeting_create, name="meeting_create"),
     path("traffar/<int:event_id>/andra/", meetings.meeting_update, name="meeting_update"),
     path("traffar/<int:event_id>/kopiera/", meetings.meeting_duplicate, name="meeting_duplicate"),
     path("traffar/<int:event_id>/stall-in/", meetings.meeting_cancel, name="meeting_cancel"),
+    # Coaching series, their times and the coach's day (workspace/coaching.py).
+    path("coachning/", coaching.series_list, name="coaching"),
+    path("coachning/ny/", coaching.series_create, name="coaching_create"),
+    path("coachning/typer/", coaching.kinds, name="coaching_kinds"),
+    path("coachning/dag/", coaching.day_page, name="coaching_day"),
+    path("coachning/dag/narvaro/<int:registration_id>/", coaching.day_mark, name="coaching_day_mark"),
+    path("coachning/<int:series_id>/", coaching.series_page, name="coaching_series"),
+    path("coachning/<int:series_id>/andra/", coaching.series_update, name="coaching_update"),
+    path("coachning/<int:series_id>/tider/ny/", coaching.slot_add, name="coaching_slot_add"),
+    path("coachning/<int:series_id>/tider/<int:event_id>/ta-bort/", coaching.slot_remove, name="coaching_slot_remove"),
+    path("coachning/<int:series_id>/blockera-dag/", coaching.day_block, name="coaching_day_block"),
     # The progress report, the programme and its participants (workspace/report_views.py).
     path("rapporter/", report_views.report_index, name="reports"),
     path("rapporter/insats/", report_views.programme_settings, name="programme"),

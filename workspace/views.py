@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.auth import ORGANISER_PERMISSION
 from common.language import request_language
 from events.selectors import theme_demand
 from registrations.models import Registration
@@ -24,6 +25,7 @@ from registrations.services import (
     registration_set_attendance,
 )
 
+from .feedback import event_feedback
 from .forms import WalkInForm
 from .selectors import event_get_with_attendance, event_list_with_attendance, registration_search
 
@@ -67,7 +69,13 @@ def overview(request):
 def event_registrations(request, event_id: int):
     event = _event_or_404(event_id)
     query = _search_text(request)
-    context = {"event": event, "query": query, "registrations": registration_search(event_id=event_id, query=query)}
+    context = {
+        "event": event,
+        "query": query,
+        "registrations": registration_search(event_id=event_id, query=query),
+        # The survey's answers are the organisers' to read, not the helpers' at the door.
+        "feedback": event_feedback(event) if request.user.has_perm(ORGANISER_PERMISSION) else None,
+    }
     return render(request, "workspace/event.html", context)
 
 

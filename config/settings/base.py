@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "workspace",
     "reports",
     "feedback",
+    "coaching",
 ]
 
 MIDDLEWARE = [

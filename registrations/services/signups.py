@@ -19,6 +19,7 @@ from notifications import outbox
 from ..choices import Gender, Language, OrganisationType, Source, Status
 from ..models import Registration, RegistrationChange, ThemeInterest
 from ..selectors import confirmed_count, waitlist_position
+from . import slots
 from .locks import lock_event, lock_events
 
 
@@ -58,12 +59,14 @@ class SignupOutcome:
 
 
 class SignupRejected(Exception):
-    """A chosen meeting takes no sign-ups; the message names it and says why."""
+    """A chosen meeting takes no sign-ups; the message names it and says why. For a coaching
+    slot just taken, `nearest` holds the series' closest free times."""
 
-    def __init__(self, message: str, *, event_id: int, unknown: bool = False):
+    def __init__(self, message: str, *, event_id: int, unknown: bool = False, nearest: Sequence[Event] = ()):
         super().__init__(message)
         self.event_id = event_id
         self.unknown = unknown
+        self.nearest = list(nearest)
 
 
 class RegistrationConflict(Exception):
@@ -147,6 +150,7 @@ def signup_create(
             _themes_interest_add(person, theme_slugs)
         events = lock_events(event_ids)
         _check_open(events, event_ids, now=now)
+        series = slots.lock_series(list(events.values()))
         outcomes = []
         for event_id in dict.fromkeys(event_ids):
             event = events[event_id]
@@ -156,6 +160,8 @@ def signup_create(
                 outbox.queue_manage_link(existing, now=now)
                 outcomes.append(SignupOutcome(event=event, registration=existing, status="already_registered"))
                 continue
+            if event.coaching_series_id:
+                _check_slot(event, series[event.coaching_series_id], email=person.email, now=now)
             registration, token = _registration_create(
                 person, event=event, confirmed=_has_free_seat(event), source=Source.ONLINE
             )
@@ -191,6 +197,16 @@ def _check_open(events: dict[int, Event], event_ids: Sequence[int], *, now) -> N
         if reason:
             message = _("You cannot sign up for “%(title)s”: %(reason)s.") % {"title": event.title, "reason": reason}
             raise SignupRejected(message, event_id=event_id)
+
+
+def _check_slot(slot: Event, series, *, email: str, now) -> None:
+    """A coaching slot has one seat and no waiting list, and a person holds a limited number
+    of upcoming times with a series; bookings made earlier in this request count."""
+    if not _has_free_seat(slot):
+        nearest = slots.nearest_free_slots(slot, now=now)
+        raise SignupRejected(slots.taken_message(slot), event_id=slot.id, nearest=nearest)
+    if slots.over_limit(series, email=email, new=1, now=now):
+        raise SignupRejected(slots.limit_message(series), event_id=slot.id)
 
 
 def theme_interest_add(*, person: PersonDetails, theme_slugs: Sequence[str]) -> None:

@@ -2,26 +2,35 @@
 
 import functools
 import io
-from pathlib import Path
 from xml.sax.saxutils import escape
 
-import matplotlib
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer
 from reportlab.platypus import Table as PdfTable
 
 from ..charts import chart_png
 from ..content import ReportContent
-from .common import ACCENT, CHART_WIDTH_CM, HEADER_FILL, PAGE_LABEL, SUBHEADING, cleaned, grid, header_text
+from .common import (
+    ACCENT,
+    CHART_WIDTH_CM,
+    FONT,
+    FONT_BOLD,
+    HEADER_FILL,
+    PAGE_LABEL,
+    SUBHEADING,
+    cleaned,
+    column_widths,
+    grid,
+    header_text,
+    register_fonts,
+    text_width,
+)
 
-FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
 BODY = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=15, spaceAfter=6)
 TITLE = ParagraphStyle("title", parent=BODY, fontName=FONT_BOLD, fontSize=22, leading=27, textColor=f"#{ACCENT}")
 SUBTITLE = ParagraphStyle("subtitle", parent=BODY, fontSize=11, textColor="#555555", spaceAfter=16)
@@ -41,15 +50,6 @@ MARGIN = 2.2 * cm
 TEXT_WIDTH = A4[0] - 2 * MARGIN
 
 
-@functools.cache
-def _register_fonts() -> None:
-    # Helvetica stops at Latin-1; DejaVu ships inside matplotlib, so no system font is needed.
-    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    pdfmetrics.registerFont(TTFont(FONT, str(fonts / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(fonts / "DejaVuSans-Bold.ttf")))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
-
-
 def _text(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
@@ -57,7 +57,7 @@ def _text(text: str, style: ParagraphStyle) -> Paragraph:
 def report_pdf(content: ReportContent) -> bytes:
     """The report as an A4 PDF with the status in the header and "Sida x av y" in the footer."""
     content = cleaned(content)
-    _register_fonts()
+    register_fonts()
     story = [_text(content.title, TITLE), _text(content.subtitle, SUBTITLE)]
     for section in content.sections:
         if section.heading:
@@ -99,7 +99,9 @@ def _pdf_table(rows: list[list[str]]) -> PdfTable:
         [_text(text, CELLS[index == 0, figure]) for text, figure in zip(row, figures, strict=True)]
         for index, row in enumerate(rows)
     ]
-    table = PdfTable(cells, colWidths=_column_widths(rows), repeatRows=1, hAlign="LEFT", spaceAfter=10)
+    table = PdfTable(
+        cells, colWidths=column_widths(rows, _measure, TEXT_WIDTH), repeatRows=1, hAlign="LEFT", spaceAfter=10
+    )
     table.setStyle(
         [
             ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#9a9a9a")),
@@ -112,21 +114,8 @@ def _pdf_table(rows: list[list[str]]) -> PdfTable:
     return table
 
 
-def _column_widths(rows: list[list[str]]) -> list[float]:
-    # As wide as the longest text when the table fits the page, so short tables stay compact;
-    # otherwise no narrower than the longest word (no "Anmä-lda"), the rest shared by length.
-    def measure(text: str, index: int) -> float:
-        return pdfmetrics.stringWidth(text, FONT_BOLD if index == 0 else FONT, CELL.fontSize) + 14  # + padding
-
-    columns = [[(text, index) for index, text in enumerate(column)] for column in zip(*rows, strict=True)]
-    wanted = [max(measure(line, i) for text, i in column for line in text.splitlines() or [""]) for column in columns]
-    if sum(wanted) <= TEXT_WIDTH:
-        return wanted
-    least = [max(measure(word, i) for text, i in column for word in text.split() or [""]) for column in columns]
-    if sum(least) >= TEXT_WIDTH:
-        return [width * TEXT_WIDTH / sum(least) for width in least]
-    spare, stretch = TEXT_WIDTH - sum(least), sum(wanted) - sum(least)
-    return [low + spare * (want - low) / stretch for low, want in zip(least, wanted, strict=True)]
+def _measure(text: str, header: bool) -> float:
+    return text_width(text, bold=header, size=CELL.fontSize) + 14  # + padding
 
 
 class _PagedCanvas(Canvas):

@@ -10,7 +10,21 @@ from docx.shared import Cm, Pt, RGBColor
 
 from ..charts import chart_png
 from ..content import ReportContent
-from .common import ACCENT, CHART_WIDTH_CM, HEADER_FILL, PAGE_LABEL, SUBHEADING, cleaned, grid, header_text
+from .common import (
+    ACCENT,
+    CHART_WIDTH_CM,
+    HEADER_FILL,
+    PAGE_LABEL,
+    SUBHEADING,
+    cleaned,
+    column_widths,
+    grid,
+    header_text,
+    text_width,
+)
+
+PAGE_WIDTH_CM, MARGIN_CM = 21, 2.5
+FONT_SIZE = 11
 
 
 def report_docx(content: ReportContent) -> bytes:
@@ -51,10 +65,10 @@ def _docx_page_and_styles(document, content: ReportContent) -> None:
     properties.author = properties.last_modified_by = content.programme_name
     properties.comments = content.status_label
     page = document.sections[0]
-    page.page_width, page.page_height = Cm(21), Cm(29.7)
-    page.left_margin = page.right_margin = Cm(2.5)
+    page.page_width, page.page_height = Cm(PAGE_WIDTH_CM), Cm(29.7)
+    page.left_margin = page.right_margin = Cm(MARGIN_CM)
     page.top_margin = page.bottom_margin = Cm(2.2)
-    document.styles["Normal"].font.size = Pt(11)
+    document.styles["Normal"].font.size = Pt(FONT_SIZE)
     document.styles["Normal"].paragraph_format.space_after = Pt(6)
     for name, size in (("Title", 24), ("Subtitle", 12), ("Heading 1", 13), ("Heading 2", 11.5)):
         document.styles[name].font.size = Pt(size)
@@ -87,11 +101,25 @@ def _docx_field(paragraph, instruction: str) -> None:
     paragraph._p.append(field)
 
 
+def _measure(text: str, header: bool) -> float:
+    # The word processor lays the text out in a font of its choosing (Calibri in Word, often a
+    # DejaVu in LibreOffice): measured wide, plus the cell margins and some air.
+    return text_width(text, bold=header, size=FONT_SIZE) * 1.1 + 14
+
+
 def _docx_table(document, rows: list[list[str]]) -> None:
     rows, figures = grid(rows)
+    # Columns sized by their text, as in the PDF: equal widths would break words ("Anmä-lda").
+    widths = column_widths(rows, _measure, Cm(PAGE_WIDTH_CM - 2 * MARGIN_CM).pt)
     table = document.add_table(rows=0, cols=len(figures), style="Table Grid")
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Pt(width)  # the grid, which LibreOffice follows
     for index, row in enumerate(rows):
-        for cell, text, figure in zip(table.add_row().cells, row, figures, strict=True):
+        cells = table.add_row().cells
+        for cell, width in zip(cells, widths, strict=True):
+            cell.width = Pt(width)  # each cell, which Word follows
+        for cell, text, figure in zip(cells, row, figures, strict=True):
             paragraph = cell.paragraphs[0]
             paragraph.paragraph_format.space_after = Pt(0)
             paragraph.add_run(text).bold = index == 0

@@ -1,8 +1,8 @@
 """Accessibility in real headless Chromium (Debian's package, driven by Playwright; no browser
 is ever downloaded). axe-core, installed from npm by `npm ci`, checks every public page, the
-personal manage pages, the organiser's login and the check-in page against the WCAG 2.1 A and
-AA rules at phone and desktop width; a sign-up for two meetings is then made with the
-keyboard alone."""
+personal manage pages, the survey after a meeting, the coaching pages, the organiser's login
+and the check-in page against the WCAG 2.1 A and AA rules at phone and desktop width; a
+sign-up for two meetings is then made, and a survey answered, with the keyboard alone."""
 
 import shutil
 from datetime import timedelta
@@ -14,11 +14,16 @@ from django.utils import timezone
 
 from accounts.services import organiser_create
 from events.choices import Audience, EventStatus, Kind, Municipality
+from feedback.models import Feedback
+from feedback.selectors import feedback_get_by_token
+from feedback.services import feedback_links_issue, feedback_requests_due
 from registrations.choices import Status
 from registrations.models import Registration
 from registrations.personal_data.tokens import privacy_token
+from registrations.services import signup_create
+from tests.coaching.conftest import make_series
 from tests.e2e.browser import CHROMIUM
-from tests.factories import EventFactory, RegistrationFactory, ThemeFactory
+from tests.factories import EventFactory, RegistrationFactory, ThemeFactory, person
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -90,7 +95,30 @@ def site(db):
         full=full,
         cancelled=cancelled,
         under_way=under_way,
+        survey_token=_survey_token(ended=now - timedelta(hours=3), themes=[money, buying]),
+        closed_survey_token=_survey_token(ended=now - timedelta(days=15)),
+        coaching=_coaching(),
     )
+
+
+def _survey_token(*, ended, themes=()) -> str:
+    """The link token of an attendee's survey for a meeting that ended then, as beat asks."""
+    event = EventFactory(title="Tematräff: Upphandling", starts_at=ended - timedelta(hours=2), ends_at=ended)
+    event.themes.set(themes)
+    registration = RegistrationFactory(event=event, attended=True)
+    feedback_requests_due(now=ended + timedelta(hours=3))
+    feedback = Feedback.objects.get(registration=registration)
+    return feedback_links_issue(feedback_ids=[feedback.id])[feedback.id]
+
+
+def _coaching() -> SimpleNamespace:
+    """A coach's times from the day after tomorrow on, the first of them booked."""
+    today = timezone.localdate()
+    days = {"starts_on": today + timedelta(days=2), "ends_on": today + timedelta(days=20)}
+    series = make_series(**days, weekdays=[1, 2, 3, 4, 5], notice_hours=1)
+    taken, free, *_ = series.slots.order_by("starts_at")
+    signup_create(person=person("coached@example.org"), event_ids=[taken.id])
+    return SimpleNamespace(series=series, taken=taken, free=free)
 
 
 def _axe(page) -> dict:
@@ -190,6 +218,20 @@ def test_every_page_has_no_wcag_2_1_a_or_aa_violations(live_server, chromium, si
     visit("cancelled registration", "/anmalan/a11y-withdrawn/", expected_status=410)
     visit("unknown manage link", "/anmalan/no-such-token/", expected_status=404)
 
+    # The survey after a meeting, from the e-mail's link: empty, with an error, thanked, closed.
+    visit("survey", f"/omdome/{site.survey_token}/")
+    page.locator(".survey button[type=submit]").click()
+    page.locator("#field-rating.field--error").wait_for()
+    check("survey with an error")
+    page.locator("label[for=id_rating_3]").click()
+    page.locator("#id_comment").fill("Ett bra tips om lokala upphandlingar.")
+    page.locator("label[for=id_themes_0]").click()
+    page.locator(".survey button[type=submit]").click()
+    page.wait_for_url("**/omdome/*/?tack=1")
+    check("survey: thank you")
+    visit("survey answered, in English", f"/en/omdome/{site.survey_token}/")
+    visit("closed survey", f"/omdome/{site.closed_survey_token}/", expected_status=410)
+
     # A person's own data, from the link the manage page e-mails.
     page.goto(f"{base}/anmalan/a11y-confirmed/")
     page.locator('form[action$="/mina-uppgifter/"] button').click()
@@ -200,6 +242,26 @@ def test_every_page_has_no_wcag_2_1_a_or_aa_violations(live_server, chromium, si
     visit("your data: delete confirmation", f"/mina-uppgifter/{signed}/radera/")
     visit("your data: expired link", "/mina-uppgifter/not-a-signed-link/", expected_status=404)
     visit("page not found", "/finns-inte/", expected_status=404)
+
+    # Coaching: the coaches, a coach's free times, booking a time (with errors), a taken time.
+    coaching = site.coaching
+    visit("coaching list", "/coachning/")
+    visit("coaching day view in English", f"/en/coachning/{coaching.series.id}/")
+    visit("coaching booking form", f"/coachning/tid/{coaching.free.id}/")
+    page.locator(".booking-form button[type=submit]").click()
+    page.locator("#field-consent.field--error").wait_for()
+    check("coaching booking form with errors")
+    visit("coaching time already booked", f"/coachning/tid/{coaching.taken.id}/", expected_status=409)
+    page.goto(f"{base}/coachning/tid/{coaching.free.id}/")
+    page.get_by_label("Namn").fill("Bo Berg")
+    page.get_by_label("E-post").fill(f"bo.{viewport['width']}@example.org")
+    page.get_by_label("Socialt företag").check()
+    page.get_by_label("Kommun").select_option("Flen")
+    page.locator("#id_consent").check()
+    signup_create(person=person(f"quicker.{viewport['width']}@example.org"), event_ids=[coaching.free.id])
+    page.locator(".booking-form button[type=submit]").click()
+    page.locator(".nearest").wait_for()
+    check("coaching time just taken")
 
     visit("workspace login", "/arrangor/logga-in/")
     page.get_by_label("Användarnamn").fill("projektledare")
@@ -317,3 +379,35 @@ def test_a_sign_up_for_two_meetings_with_the_keyboard_alone(live_server, chromiu
     registrations = Registration.objects.filter(email=f"anna.{viewport['width']}@example.org")
     assert {r.event_id: r.status for r in registrations} == {first.id: Status.CONFIRMED, second.id: Status.WAITLISTED}
     assert {r.organisation_type for r in registrations} == {"public_sector"}
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_survey_answered_with_the_keyboard_alone_and_no_javascript(live_server, chromium, site, viewport):
+    context = chromium.new_context(viewport=viewport, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/omdome/{site.survey_token}/")
+
+    # Tab enters the 1–5 radio group on its first option; the arrow keys move the choice.
+    _tab_to(page, "input[name=rating]")
+    page.keyboard.press("Space")
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    assert _active(page, "element.value") == "4"
+    _tab_to(page, "#id_comment")
+    page.keyboard.type("Ett bra tips om lokala upphandlingar.")
+    _tab_to(page, "#id_quote_allowed")
+    page.keyboard.press("Space")
+    _tab_to(page, "input[name=themes][value=upphandling]")
+    page.keyboard.press("Space")
+    _tab_to(page, ".survey button[type=submit]")
+    page.keyboard.press("Enter")
+
+    page.wait_for_url("**/omdome/*/?tack=1")
+    assert page.locator(".survey-answer").count() == 1
+    context.close()
+
+    feedback = feedback_get_by_token(token=site.survey_token)
+    assert feedback.rating == 4 and feedback.quote_allowed is True
+    assert feedback.comment == "Ett bra tips om lokala upphandlingar."
+    assert [theme.slug for theme in feedback.wants_themes.all()] == ["upphandling"]

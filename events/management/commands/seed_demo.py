@@ -11,6 +11,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from accounts.services import organiser_create
+from coaching.models import CoachingSeries
+from coaching.services import coaching_series_create
 from events.choices import Audience, Kind
 from events.models import Event, Theme
 from events.services import event_create
@@ -144,10 +146,35 @@ MEETINGS = [
         "",
         True,
     ),
-    ("Affärscoachning i Trosa", Kind.COACHING, [], 2, 4, time(10), 1, 1, "Trosa", "Trosa Företagarcentrum", False),
-    ("Affärscoachning i Gnesta", Kind.COACHING, [], 3, 4, time(10), 1, 1, "Gnesta", "Gnesta kommunhus", False),
-    ("Life-coachning i Oxelösund", Kind.COACHING, [], 4, 4, time(14), 1, 1, "Oxelösund", "Oxelösunds bibliotek", False),
-    ("Affärscoachning digitalt", Kind.COACHING, [], 5, 4, time(10), 1, 1, "", "", True),
+]
+
+# Coaching is booked as times with a coach: (kind, coach, presentation, weekdays, from, to, minutes,
+# municipality, place, online)
+COACHING_SERIES = [
+    (
+        "business",
+        "Lena Sandberg",
+        "Lena har drivit socialt företag i tio år och coachar i affärsplan, prissättning och finansiering.",
+        [2, 4],
+        time(9),
+        time(12),
+        45,
+        "Trosa",
+        "Trosa Företagarcentrum",
+        False,
+    ),
+    (
+        "life",
+        "Johan Ek",
+        "Johan är diplomerad coach och hjälper dig hitta riktning, energi och balans i vardagen.",
+        [3],
+        time(13),
+        time(16),
+        50,
+        "",
+        "",
+        True,
+    ),
 ]
 
 DEMO_PEOPLE = [
@@ -201,17 +228,39 @@ class Command(BaseCommand):
 
         if created:
             self._demo_signups()
+        self._demo_coaching(monday)
         held = demo_half_year_create()
         user = organiser_create(username="arrangor", email="arrangor@example.org")
         if not user.has_usable_password():
             user.set_password("traffpunkt")
             user.save(update_fields=["password"])
         self.stdout.write(
-            f"Demo data ready: {Theme.objects.count()} themes, {Event.objects.count()} meetings "
-            f"({created} new)"
+            f"Demo data ready: {Theme.objects.count()} themes, "
+            f"{Event.objects.filter(coaching_series__isnull=True).count()} meetings ({created} new), "
+            f"{Event.objects.filter(coaching_series__isnull=False).count()} coaching times"
             + (f", a half-year of attendance {held.label} for the progress report" if held else "")
             + ". Organiser login: arrangor / traffpunkt (demo only)."
         )
+
+    def _demo_coaching(self, monday: date) -> None:
+        for kind, coach, presentation, weekdays, start, end, minutes, municipality, place, online in COACHING_SERIES:
+            if CoachingSeries.objects.filter(coach_name=coach).exists():
+                continue
+            coaching_series_create(
+                kind_code=kind,
+                coach_name=coach,
+                coach_presentation=presentation,
+                municipality=municipality,
+                location=place,
+                online_url=f"https://meet.example.org/coachning-{kind}" if online else "",
+                starts_on=monday,
+                ends_on=monday + timedelta(weeks=6),
+                weekdays=weekdays,
+                day_start=start,
+                day_end=end,
+                slot_minutes=minutes,
+                gap_minutes=60 - minutes,
+            )
 
     def _demo_signups(self) -> None:
         digital = Event.objects.filter(kind=Kind.DIGITAL_MEETING_PLACE).order_by("starts_at").first()
