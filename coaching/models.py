@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -113,7 +111,3 @@ class CoachingSeries(models.Model):
     @property
     def online(self) -> bool:
         return bool(self.online_url)
-
-    @property
-    def slot_step(self) -> timedelta:
-        return timedelta(minutes=self.slot_minutes + self.gap_minutes)

@@ -41,6 +41,15 @@ def bookable_slots(*, now: datetime | None = None) -> QuerySet[Event]:
     ).exclude(Exists(booked))
 
 
+def nearest_free_slots(slot: Event, *, now: datetime, count: int = 3) -> list[Event]:
+    """The series' bookable free times closest to `slot` (one just taken), earliest first."""
+    free = bookable_slots(now=now).filter(coaching_series_id=slot.coaching_series_id).exclude(pk=slot.pk)
+    later = list(free.filter(starts_at__gte=slot.starts_at).order_by("starts_at")[:count])
+    earlier = list(free.filter(starts_at__lt=slot.starts_at).order_by("-starts_at")[:count])
+    closest = sorted(later + earlier, key=lambda event: abs(event.starts_at - slot.starts_at))[:count]
+    return sorted(closest, key=lambda event: event.starts_at)
+
+
 def series_list_public(*, now: datetime | None = None) -> QuerySet[CoachingSeries]:
     """Series with times still to come, each with `next_free` (None when all are taken)."""
     now = now or timezone.now()

@@ -6,6 +6,18 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 
+LAST_DAY = date(2999, 12, 31)
+
+
+def day_from_text(value: str | None) -> date | None:
+    """A day asked for in an address (YYYY-MM-DD), or None; also for years beyond 2999, so
+    the day views never step past the calendar's end."""
+    try:
+        day = date.fromisoformat(value) if value and len(value) == 10 else None
+    except ValueError:
+        return None
+    return day if day and day <= LAST_DAY else None
+
 
 def local_moment(day: date, at: time) -> datetime | None:
     """`at` on `day` in the site's zone, in UTC (so adding hours adds real hours), or None for

@@ -16,11 +16,11 @@ from events.selectors import event_get_public, seats_left
 from registrations.personal_data.selectors import privacy_notice_current
 from registrations.ratelimit import signup_limited
 from registrations.services import PersonDetails, SignupRejected, signup_create
-from registrations.services.slots import nearest_free_slots
 from registrations.views import signup_done_remember
 
 from .forms import BookingForm
-from .selectors import by_local_day, free_slots, series_get_public, series_list_public
+from .selectors import by_local_day, free_slots, nearest_free_slots, series_get_public, series_list_public
+from .slots import day_from_text
 
 PAGE_DAYS = 14
 # The details typed on a booking page whose time was just taken, offered on the next one.
@@ -40,13 +40,6 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _asked_day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value and len(value) == 10 else None
-    except ValueError:
-        return None
-
-
 @require_safe
 def series_detail(request, series_id: int):
     """Two weeks of free times a page (`?from=YYYY-MM-DD`), from Monday to Sunday; it opens at
@@ -58,7 +51,7 @@ def series_detail(request, series_id: int):
     first = _monday(today)
     last = _monday(min(series.ends_on, today + timedelta(days=series.horizon_days)))
     opening = timezone.localdate(series.next_free) if series.next_free else today
-    start = min(max(_monday(_asked_day(request.GET.get("from")) or opening), first), max(last, first))
+    start = min(max(_monday(day_from_text(request.GET.get("from")) or opening), first), max(last, first))
     end = start + timedelta(days=PAGE_DAYS - 1)
     step = timedelta(days=PAGE_DAYS)
     context = {

@@ -22,7 +22,8 @@ class EventConflict(Exception):
     """The change does not fit the meeting's state (e.g. it is already cancelled)."""
 
 
-def _themes_by_slug(slugs: Sequence[str]) -> list[Theme]:
+def themes_by_slug(slugs: Sequence[str]) -> list[Theme]:
+    """The themes of these slugs; a ValidationError on `themes` names any unknown one."""
     themes = list(Theme.objects.filter(slug__in=set(slugs)))
     unknown = set(slugs) - {theme.slug for theme in themes}
     if unknown:
@@ -33,7 +34,7 @@ def _themes_by_slug(slugs: Sequence[str]) -> list[Theme]:
 def event_create(*, theme_slugs: Sequence[str] = (), **fields) -> Event:
     """Creates a meeting, also one in the past (for records after the fact)."""
     with transaction.atomic(durable=True):
-        themes = _themes_by_slug(theme_slugs)
+        themes = themes_by_slug(theme_slugs)
         event = Event(**fields)
         event.full_clean()
         event.save()
@@ -59,7 +60,7 @@ def event_update(*, event_id: int, theme_slugs: Sequence[str] | None = None, **c
         event.full_clean()
         event.save()
         if theme_slugs is not None:
-            event.themes.set(_themes_by_slug(theme_slugs))
+            event.themes.set(themes_by_slug(theme_slugs))
         if changed & INVITE_FIELDS:
             outbox.queue_event_changed(event)
         if "capacity" in changed:

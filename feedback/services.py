@@ -5,7 +5,6 @@ import secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -13,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import hash_secret
 from events.choices import EventStatus
-from events.models import Event, Theme
+from events.models import Event
+from events.services import themes_by_slug
 from notifications import outbox
 from notifications.models import Message
 from registrations.choices import Status
@@ -77,14 +77,6 @@ def feedback_links_issue(*, feedback_ids: Iterable[int]) -> dict[int, str]:
     return tokens
 
 
-def _themes(slugs: Sequence[str]) -> list[Theme]:
-    themes = list(Theme.objects.filter(slug__in=set(slugs)))
-    unknown = set(slugs) - {theme.slug for theme in themes}
-    if unknown:
-        raise ValidationError({"themes": _("Unknown theme: %(slugs)s") % {"slugs": ", ".join(sorted(unknown))}})
-    return themes
-
-
 def feedback_answer(
     *,
     feedback_id: int,
@@ -103,7 +95,7 @@ def feedback_answer(
         feedback = Feedback.objects.select_for_update().select_related("event").get(pk=feedback_id)
         if now >= feedback.closes_at():
             raise SurveyClosed(_("The survey has closed."))
-        themes = _themes(theme_slugs)
+        themes = themes_by_slug(theme_slugs)
         feedback.rating = rating
         feedback.comment = comment.replace("\r\n", "\n").strip()
         feedback.wants_themes_text = wants_themes_text.strip()

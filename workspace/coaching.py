@@ -28,6 +28,7 @@ from coaching.services import (
     coaching_slot_add,
     coaching_slot_remove,
 )
+from coaching.slots import day_from_text
 from events.choices import EventStatus
 from events.selectors import local_day_start
 from events.services import EventConflict
@@ -39,16 +40,6 @@ from .views import MARKS, workspace_view
 
 # How many days the series page shows at a time.
 PAGE_DAYS = 14
-LAST_DAY = date(2999, 12, 31)
-
-
-def _asked_day(value: str | None) -> date | None:
-    """A day from the address, or None; years beyond 2999 too (the day after 9999-12-31 is none)."""
-    try:
-        day = date.fromisoformat(value) if value and len(value) == 10 else None
-    except ValueError:
-        return None
-    return day if day and day <= LAST_DAY else None
 
 
 def _described(series: CoachingSeries) -> CoachingSeries:
@@ -116,7 +107,7 @@ def series_update(request, series_id: int):
 def _render_series(request, series: CoachingSeries, slot_form: SlotAddForm, *, status: int = 200):
     # The page opens at the first time to come; no page before it has any.
     earliest = timezone.localdate(series.first_slot) if series.first_slot else timezone.localdate()
-    start = max(_asked_day(request.GET.get("fran")) or earliest, earliest)
+    start = max(day_from_text(request.GET.get("fran")) or earliest, earliest)
     end = start + timedelta(days=PAGE_DAYS)
     slots = series.slots.exclude(status=EventStatus.CANCELLED).filter(
         ends_at__gt=timezone.now(), starts_at__gte=local_day_start(start), starts_at__lt=local_day_start(end)
@@ -186,7 +177,7 @@ def slot_remove(request, series_id: int, event_id: int):
 def day_block(request, series_id: int):
     """GET `?dag=` shows what the day holds and asks; the POST removes every time to come."""
     series = _series_or_404(series_id)
-    day = _asked_day(request.POST.get("dag") if request.method == "POST" else request.GET.get("dag"))
+    day = day_from_text(request.POST.get("dag") if request.method == "POST" else request.GET.get("dag"))
     if day is None:
         messages.error(request, _("Choose a day to block."))
         return redirect("workspace:coaching_series", series_id)
@@ -240,7 +231,7 @@ def day_page(request):
     coaches = list(series.order_by("coach_name").values_list("coach_name", flat=True).distinct()) if organiser else []
     form = CoachFilterForm(request.GET, coaches=coaches)
     coach = form.cleaned_data["coach"] if form.is_valid() else ""
-    day = _asked_day(request.GET.get("dag")) or timezone.localdate()
+    day = day_from_text(request.GET.get("dag")) or timezone.localdate()
     if coach:
         series = series.filter(coach_name=coach)
     slots = with_bookings(coach_day(day=day, series_ids=series.values("id")))

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import hash_secret
+from coaching.selectors import nearest_free_slots
 from events.models import Event, Theme
 from notifications import outbox
 
@@ -203,7 +204,7 @@ def _check_slot(slot: Event, series, *, email: str, now) -> None:
     """A coaching slot has one seat and no waiting list, and a person holds a limited number
     of upcoming times with a series; bookings made earlier in this request count."""
     if not _has_free_seat(slot):
-        nearest = slots.nearest_free_slots(slot, now=now)
+        nearest = nearest_free_slots(slot, now=now)
         raise SignupRejected(slots.taken_message(slot), event_id=slot.id, nearest=nearest)
     if slots.over_limit(series, email=email, new=1, now=now):
         raise SignupRejected(slots.limit_message(series), event_id=slot.id)

@@ -4,7 +4,7 @@ bookings one person holds with a series (so a few people cannot hold every time)
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Value
+from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -16,27 +16,6 @@ from events.models import Event
 
 from ..choices import ACTIVE_STATUSES
 from ..models import Registration
-
-NEAREST = 3
-
-
-def nearest_free_slots(slot: Event, *, now: datetime, count: int = NEAREST) -> list[Event]:
-    """The series' bookable free times closest to the taken one, earliest first."""
-    booked = Registration.objects.filter(event=OuterRef("pk"), status__in=ACTIVE_STATUSES)
-    free = (
-        Event.objects.filter(
-            coaching_series_id=slot.coaching_series_id,
-            status=EventStatus.PUBLISHED,
-            registration_opens_at__lte=now,
-            registration_closes_at__gt=now,
-        )
-        .exclude(pk=slot.pk)
-        .exclude(Exists(booked))
-    )
-    later = list(free.filter(starts_at__gte=slot.starts_at).order_by("starts_at")[:count])
-    earlier = list(free.filter(starts_at__lt=slot.starts_at).order_by("-starts_at")[:count])
-    closest = sorted(later + earlier, key=lambda event: abs(event.starts_at - slot.starts_at))[:count]
-    return sorted(closest, key=lambda event: event.starts_at)
 
 
 def lock_series(events: Sequence[Event]) -> dict[int, CoachingSeries]:
